@@ -1,0 +1,56 @@
+//! The state-free checks of C11 and the commitments they produce: Rules, message count,
+//! signatures, `domainSeparator`, `rulesHash`, `batchDigest`, `daCommitment`.
+
+use crate::commitments::{batch_digest, da_commitment};
+use crate::error::BatchError;
+use crate::message::SignedMessage;
+use crate::rules::MarketContext;
+use crate::signature::verify_signer;
+use alloc::vec::Vec;
+use alloy_primitives::B256;
+
+/// Commitments of a batch, recomputed from its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchCommitments {
+    /// `domainSeparator` of the market.
+    pub domain_separator: B256,
+    /// `rulesHash` of the market.
+    pub rules_hash: B256,
+    /// `msgHash` of each message, in order.
+    pub message_hashes: Vec<B256>,
+    /// `batchDigest` over those hashes.
+    pub batch_digest: B256,
+    /// `daCommitment` (C20).
+    pub da_commitment: B256,
+}
+
+/// Checks Rules, message count and every signature, and computes the commitments.
+/// The first failing message decides the error, so the result is deterministic.
+pub fn validate_batch(
+    ctx: &MarketContext,
+    batch_seq: u64,
+    messages: &[SignedMessage],
+) -> Result<BatchCommitments, BatchError> {
+    ctx.rules.validate()?;
+    if messages.is_empty() {
+        return Err(BatchError::EmptyBatch);
+    }
+    if messages.len() > ctx.rules.max_orders_per_batch as usize {
+        return Err(BatchError::TooManyMessages { count: messages.len(), max: ctx.rules.max_orders_per_batch });
+    }
+    let domain_separator = ctx.domain_separator();
+    let mut message_hashes = Vec::with_capacity(messages.len());
+    for (index, signed) in messages.iter().enumerate() {
+        let hash = signed.message.hash(&domain_separator);
+        verify_signer(&hash, &signed.signature, &signed.message.trader())
+            .map_err(|error| BatchError::Signature { index, error })?;
+        message_hashes.push(hash);
+    }
+    Ok(BatchCommitments {
+        domain_separator,
+        rules_hash: ctx.rules.hash(),
+        batch_digest: batch_digest(&domain_separator, batch_seq, &message_hashes),
+        da_commitment: da_commitment(messages),
+        message_hashes,
+    })
+}
