@@ -1,1 +1,47 @@
-fn main() {}
+//! `numo`: run and inspect guest inputs, and build batches from JSON.
+//!
+//! Exit codes of `numo guest run` are a contract used by conformance tooling: 0 with the
+//! PublicInputs as one `0x` hex line on stdout; 1 with `invalid: <reason>` on stderr when the
+//! batch is invalid (C11); 2 for anything else (unreadable file, bad arguments).
+
+mod batch_cmd;
+mod guest_cmd;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "numo", version, about = "numo: a verifiable spot CLOB (NUMO SPOT CLOB V1)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run or inspect a guest input blob (C22).
+    Guest {
+        #[command(subcommand)]
+        command: guest_cmd::GuestCommand,
+    },
+    /// Build guest inputs from a genesis file and messages.
+    Batch {
+        #[command(subcommand)]
+        command: batch_cmd::BatchCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Guest { command } => guest_cmd::run(command),
+        Command::Batch { command } => batch_cmd::run(command),
+    }
+}

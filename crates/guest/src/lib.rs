@@ -1,1 +1,20 @@
-//! placeholder
+//! Re-executes one NUMO batch from its witness blob and outputs its PublicInputs: the program
+//! a zkVM proves and any verifier or fraud-proof challenger can run natively.
+//!
+//! `no_std + alloc`, no I/O. Start here:
+//! - [`run::run`]: blob in, [`numo_stf::PublicInputs`] or a typed [`numo_stf::BatchError`] out;
+//! - [`input`]: the C22 layout, strict decoder and encoder;
+//! - [`witness`]: proven state over a [`numo_smt::PartialTree`].
+//!
+//! Feature `std` (default) only forwards to dependencies.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod input;
+pub mod run;
+pub mod witness;
+
+pub use input::{BatchHeader, GuestInput, ProofEntry};
+pub use run::{run, run_input, GuestOutput};

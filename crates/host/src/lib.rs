@@ -1,1 +1,14 @@
-//! placeholder
+//! Builds NUMO batches on the host: the full state, the batch builder that emits guest
+//! inputs, and the JSON shapes of genesis files and messages.
+//!
+//! Start here:
+//! - [`builder::build_batch`]: execute, discover hints, prove touched keys, emit the C22 blob;
+//! - [`full_state::FullState`]: values plus their sparse Merkle tree;
+//! - [`json`]: genesis and message files (the shapes of `shared/spec/vectors`).
+
+pub mod builder;
+pub mod full_state;
+pub mod json;
+
+pub use builder::{build_batch, BuiltBatch};
+pub use full_state::FullState;

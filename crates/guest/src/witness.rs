@@ -1,0 +1,61 @@
+//! The guest's [`State`]: values proven against `prevRoot`, backed by a partial tree.
+//! Reading or writing a key without a proof is batch-invalid (C11).
+
+use crate::input::ProofEntry;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+use alloy_primitives::{keccak256, B256};
+use numo_smt::{PartialTree, PartialTreeError, Siblings};
+use numo_stf::{BatchError, State, StateError};
+
+/// Proven state of one batch.
+pub struct WitnessState<'a> {
+    tree: PartialTree<'a>,
+    values: BTreeMap<B256, Option<Vec<u8>>>,
+    dirty: BTreeSet<B256>,
+}
+
+impl<'a> WitnessState<'a> {
+    /// Verifies every proof against `prev_root` (C11: mismatch or duplicate key is invalid).
+    pub fn from_proofs(prev_root: B256, proofs: &[ProofEntry<'a>]) -> Result<Self, BatchError> {
+        let mut tree = PartialTree::new(prev_root);
+        let mut values = BTreeMap::new();
+        for proof in proofs {
+            let siblings = Siblings::from_bytes(proof.siblings).ok_or(BatchError::ProofMismatch { key: proof.key })?;
+            let value_hash = proof.value.map(keccak256);
+            tree.add_proof(proof.key, value_hash, siblings).map_err(proof_error)?;
+            values.insert(proof.key, proof.value.map(<[u8]>::to_vec));
+        }
+        Ok(Self { tree, values, dirty: BTreeSet::new() })
+    }
+
+    /// The state root after the writes so far: each changed key is hashed once.
+    pub fn root(mut self) -> Result<B256, BatchError> {
+        for key in &self.dirty {
+            let value_hash = self.values.get(key).and_then(|value| value.as_deref().map(keccak256));
+            self.tree.set(key, value_hash).map_err(proof_error)?;
+        }
+        Ok(self.tree.root())
+    }
+}
+
+fn proof_error(error: PartialTreeError) -> BatchError {
+    match error {
+        PartialTreeError::ProofMismatch { key } => BatchError::ProofMismatch { key },
+        PartialTreeError::DuplicateKey { key } => BatchError::DuplicateProof { key },
+        PartialTreeError::UnprovenKey { key } => BatchError::State(StateError::MissingWitness { key }),
+    }
+}
+
+impl State for WitnessState<'_> {
+    fn get(&mut self, key: &B256) -> Result<Option<Vec<u8>>, StateError> {
+        self.values.get(key).cloned().ok_or(StateError::MissingWitness { key: *key })
+    }
+
+    fn put(&mut self, key: B256, value: Option<Vec<u8>>) -> Result<(), StateError> {
+        let slot = self.values.get_mut(&key).ok_or(StateError::MissingWitness { key })?;
+        *slot = value;
+        self.dirty.insert(key);
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The host batch builder: from the full state and signed messages, execute with the one
+//! transition, discover the tick hints (C17), collect a proof for every touched key against
+//! `prevRoot`, and emit the C22 blob and the expected PublicInputs.
+
+use crate::full_state::FullState;
+use alloy_primitives::B256;
+use numo_guest::{run::public_inputs, BatchHeader, GuestInput, ProofEntry};
+use numo_stf::{
+    execute_messages, validate_batch, BatchError, BatchReport, DiscoveredHints, MarketContext, Overlay, PublicInputs,
+    SignedMessage, TickHints, TouchLog,
+};
+use std::collections::BTreeMap;
+
+/// A built batch, already applied to the state it was built on.
+#[derive(Debug, Clone)]
+pub struct BuiltBatch {
+    /// The C22 guest input.
+    pub blob: Vec<u8>,
+    /// What the guest must output for `blob`.
+    pub public_inputs: PublicInputs,
+    /// Outcomes, trades, fees, touched keys.
+    pub report: BatchReport,
+    /// The hints placed in the blob, per message.
+    pub hints: Vec<TickHints>,
+    /// Every state write of the batch (`None` = delete), in key order.
+    pub writes: BTreeMap<B256, Option<Vec<u8>>>,
+}
+
+/// Builds batch `batch_seq` of `ctx`'s market and applies it to `state`.
+/// On error (C11: the batch is invalid) `state` is unchanged.
+pub fn build_batch(
+    state: &mut FullState,
+    ctx: &MarketContext,
+    batch_seq: u64,
+    batch_timestamp: u64,
+    messages: Vec<SignedMessage>,
+) -> Result<BuiltBatch, BatchError> {
+    let commitments = validate_batch(ctx, batch_seq, &messages)?;
+    let mut discovered = DiscoveredHints::default();
+    let mut overlay = Overlay::new(&mut *state);
+    let report = execute_messages(ctx, &mut overlay, &messages, &mut discovered, TouchLog::collecting())?;
+    let (_, writes) = overlay.into_parts();
+
+    let header = BatchHeader {
+        prev_root: state.root(),
+        batch_digest: commitments.batch_digest,
+        rules_hash: commitments.rules_hash,
+        domain_separator: commitments.domain_separator,
+        batch_seq,
+        batch_timestamp,
+        da_commitment: commitments.da_commitment,
+    };
+    let hints: Vec<TickHints> =
+        (0..messages.len()).map(|i| discovered.used.get(&i).copied().unwrap_or_default()).collect();
+    let blob = encode_blob(state, header, ctx, messages, hints.clone(), &report);
+
+    state.apply(writes.clone());
+    let public_inputs = public_inputs(&header, state.root(), &report);
+    Ok(BuiltBatch { blob, public_inputs, report, hints, writes })
+}
+
+/// Proves every touched key against the pre-batch state and lays out the blob.
+fn encode_blob(
+    state: &FullState,
+    header: BatchHeader,
+    ctx: &MarketContext,
+    messages: Vec<SignedMessage>,
+    hints: Vec<TickHints>,
+    report: &BatchReport,
+) -> Vec<u8> {
+    let touched = report.touched.keys().expect("the builder collects touched keys");
+    let proofs: Vec<(B256, Option<&[u8]>, Vec<u8>)> =
+        touched.iter().map(|key| (*key, state.value(key), state.prove(key).to_bytes())).collect();
+    let entries =
+        proofs.iter().map(|(key, value, siblings)| ProofEntry { key: *key, value: *value, siblings }).collect();
+    GuestInput { header, context: *ctx, messages, hints, proofs: entries }.encode()
+}
