@@ -16,6 +16,8 @@ const PREIMAGE_BYTES: usize = 1 + 32 + 32;
 /// Hashes `tag || first || second` from a stack buffer.
 #[inline]
 fn tagged_hash(tag: u8, first: &B256, second: &B256) -> B256 {
+    #[cfg(all(test, feature = "std"))]
+    counter::count_one();
     let mut preimage = [0u8; PREIMAGE_BYTES];
     preimage[0] = tag;
     preimage[1..33].copy_from_slice(first.as_slice());
@@ -38,4 +40,26 @@ pub fn leaf_hash(key: &B256, value_hash: &B256) -> B256 {
 #[inline]
 pub fn node_hash(left: &B256, right: &B256) -> B256 {
     tagged_hash(NODE_TAG, left, right)
+}
+
+/// Per-thread count of hashes, so unit tests can pin the cost of each operation in hashes
+/// rather than in noisy time.
+#[cfg(all(test, feature = "std"))]
+pub(crate) mod counter {
+    use std::cell::Cell;
+
+    std::thread_local! {
+        static HASHES: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn count_one() {
+        HASHES.with(|hashes| hashes.set(hashes.get() + 1));
+    }
+
+    /// Hashes computed by this thread while running `work`.
+    pub(crate) fn hashes_in(work: impl FnOnce()) -> u64 {
+        let before = HASHES.with(Cell::get);
+        work();
+        HASHES.with(Cell::get) - before
+    }
 }

@@ -1,5 +1,7 @@
-//! Commit to the exchange state with the depth-256 keccak sparse Merkle tree of NUMO SPOT CLOB
-//! V1 (spec section A, clarifications C3–C7).
+//! Commit exchange state to a depth-256 keccak sparse Merkle root (NUMO SPOT CLOB V1, section A).
+//!
+//! Clarifications C3–C7 close the details: absence (C3), empty subtrees (C4), value hashes (C5),
+//! paths (C6) and proof order (C7).
 //!
 //! # Start here
 //!
@@ -57,6 +59,8 @@ mod path;
 mod proof;
 mod tree;
 
+/// The word type of keys, value hashes and roots, and the hash that makes them (C5), re-exported
+/// so callers need no direct `alloy-primitives` dependency to use this crate.
 pub use alloy_primitives::{keccak256, B256};
 
 pub use crate::defaults::{default_hash, empty_root};

@@ -1,5 +1,7 @@
 //! The full tree (host side): every present key, path-compressed, with its root cached.
 
+#[cfg(all(test, feature = "std"))]
+mod cost_tests;
 mod node;
 mod prove;
 mod update;

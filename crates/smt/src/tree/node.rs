@@ -29,8 +29,10 @@ use crate::{default_hash, node_hash, TREE_DEPTH};
 /// How far below a leaf's top its `mid` hash is cached when computed from the leaf.
 ///
 /// A split at `top + i` (probability `2^-(i+1)` for random keys) costs `MID_GAP - i - 1` hashes
-/// from the cache, or ≈`255 - top` without it. The expected extra cost is smallest around 7–8
-/// (≈7 hashes per new-key insert in a freshly built tree); it costs 34 bytes per leaf.
+/// from the cache, or ≈`255 - top` without it. Counted over 2,000–4,000 uniform keys, a new-key
+/// insert costs 442 hashes without the cache and 300 / 271 / 263 / 265 / 268 with a gap of
+/// 2 / 4 / 8 / 12 / 16, in a batch-built tree and in one built key by key alike. The cache costs
+/// 34 bytes per leaf.
 pub(crate) const MID_GAP: usize = 8;
 
 /// A subtree: empty, one key, or a branch point with two non-empty children.
