@@ -97,7 +97,11 @@ pub(crate) fn apply(
             node.settle(new_top, &path);
             delta
         }
-        _ => write_leaf(node, new_top, first.1),
+        _ => {
+            // A leaf spans all 256 bits: only its own key can be inside it.
+            debug_assert!(updates.len() == 1 && first.0 == path);
+            write_leaf(node, new_top, first.1)
+        }
     }
 }
 
