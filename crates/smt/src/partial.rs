@@ -5,6 +5,10 @@
 //! their two subtree hashes are combined, and above that the shared path is hashed once with
 //! siblings from any of their proofs. Those siblings hold no proven key, so writes never change
 //! them, and every proof verified against one root agrees on them.
+//!
+//! Proofs of keys that were only read (or written back unchanged) cost nothing at re-rooting:
+//! a subtree without a changed leaf still has its proven hash, which is the sibling that the
+//! keys on the other side of the split carry. So `root` hashes only the paths of changed keys.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -54,6 +58,8 @@ struct ProvenLeaf<'a> {
     key: B256,
     leaf: B256,
     siblings: Siblings<'a>,
+    /// Whether `leaf` may differ from the proven leaf; `false` guarantees it does not.
+    changed: bool,
 }
 
 /// Partial tree for the guest: built from proofs against a known root, writable only at
@@ -95,14 +101,13 @@ impl<'a> PartialTree<'a> {
         if compute_root(&key, &leaf, &siblings) != self.proven_root {
             return Err(PartialTreeError::ProofMismatch { key });
         }
-        self.leaves.insert(
-            position,
-            ProvenLeaf {
-                key,
-                leaf,
-                siblings,
-            },
-        );
+        let proven = ProvenLeaf {
+            key,
+            leaf,
+            siblings,
+            changed: false,
+        };
+        self.leaves.insert(position, proven);
         Ok(())
     }
 
@@ -128,19 +133,21 @@ impl<'a> PartialTree<'a> {
         };
         let leaf = value_hash.map_or(B256::ZERO, |value_hash| leaf_hash(key, &value_hash));
         if let Some(proven) = self.leaves.get_mut(position) {
+            proven.changed |= proven.leaf != leaf;
             proven.leaf = leaf;
         }
         Ok(())
     }
 
-    /// The root after the writes so far; the proven root when no key is proven.
+    /// The root after the writes so far: the proven root until a leaf changes.
     ///
-    /// Hashes each level of each proven key's path once, shared levels once for all.
+    /// Hashes each level of each changed key's path once, levels shared by several changed keys
+    /// once for all; unchanged proven keys cost nothing.
     pub fn root(&self) -> B256 {
-        if self.leaves.is_empty() {
+        if !any_changed(&self.leaves) {
             return self.proven_root;
         }
-        subtree_hash(0, &self.leaves)
+        changed_subtree_hash(0, &self.leaves)
     }
 
     /// Where `key` is, or would go, in the sorted leaves.
@@ -153,23 +160,96 @@ impl<'a> PartialTree<'a> {
     }
 }
 
-/// Hash at `depth` of the subtree holding `leaves`, which share path bits `0..depth`.
+/// Whether some leaf of `leaves` changed since it was proven.
+fn any_changed(leaves: &[ProvenLeaf<'_>]) -> bool {
+    leaves.iter().any(|proven| proven.changed)
+}
+
+/// Hash at `depth` of the subtree holding `leaves`, which share path bits `0..depth` and
+/// include a changed leaf.
 ///
 /// Never called with no leaves; answers the empty default then rather than panic.
-fn subtree_hash(depth: usize, leaves: &[ProvenLeaf<'_>]) -> B256 {
-    match leaves {
-        [] => default_hash(TREE_DEPTH.saturating_sub(depth)),
-        [only] => lift_with_siblings(only.leaf, &only.key, &only.siblings, TREE_DEPTH, depth),
-        [first, .., last] => {
-            // Keys are unique, so they differ before bit 256; `min` keeps the index in range.
-            let split = common_prefix_len(&first.key, &last.key).min(TREE_DEPTH - 1);
-            let (left, right) =
-                leaves.split_at(leaves.partition_point(|l| !path_bit(&l.key, split)));
-            let hash = node_hash(
-                &subtree_hash(split + 1, left),
-                &subtree_hash(split + 1, right),
-            );
-            lift_with_siblings(hash, &first.key, &first.siblings, split, depth)
+fn changed_subtree_hash(depth: usize, leaves: &[ProvenLeaf<'_>]) -> B256 {
+    let (first, last) = match leaves {
+        [] => return default_hash(TREE_DEPTH.saturating_sub(depth)),
+        [only] => {
+            return lift_with_siblings(only.leaf, &only.key, &only.siblings, TREE_DEPTH, depth)
         }
+        [first, .., last] => (first, last),
+    };
+    // Keys are unique, so they differ before bit 256; `min` keeps the index in range.
+    let split = common_prefix_len(&first.key, &last.key).min(TREE_DEPTH - 1);
+    let (left, right) = leaves.split_at(leaves.partition_point(|l| !path_bit(&l.key, split)));
+    let hash = node_hash(
+        &side_hash(split, left, right),
+        &side_hash(split, right, left),
+    );
+    lift_with_siblings(hash, &first.key, &first.siblings, split, depth)
+}
+
+/// Hash at `split + 1` of the side holding `leaves`: recomputed when one of them changed,
+/// else read from the proof of a key on the `other` side, whose sibling it is (C7).
+fn side_hash(split: usize, leaves: &[ProvenLeaf<'_>], other: &[ProvenLeaf<'_>]) -> B256 {
+    match other.first() {
+        Some(other) if !any_changed(leaves) => other.siblings.get(TREE_DEPTH - 1 - split),
+        _ => changed_subtree_hash(split + 1, leaves),
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod cost_tests {
+    use alloc::vec::Vec;
+
+    use alloy_primitives::keccak256;
+
+    use super::*;
+    use crate::hash::counter::hashes_in;
+    use crate::{Proof, SparseMerkleTree};
+
+    /// 300 present keys, 100 of them proven, plus 10 absent keys proven.
+    fn proven() -> (SparseMerkleTree, Vec<(B256, Option<B256>, Proof)>) {
+        let key = |i: u32| keccak256(i.to_be_bytes());
+        let tree: SparseMerkleTree = (0..300).map(|i| (key(i), key(i))).collect();
+        let present = (0..100).map(|i| (key(i), Some(key(i))));
+        let absent = (1000..1010).map(|i| (key(i), None));
+        let proofs = present
+            .chain(absent)
+            .map(|(k, v)| (k, v, tree.prove(&k)))
+            .collect();
+        (tree, proofs)
+    }
+
+    fn partial<'a>(root: B256, proofs: &'a [(B256, Option<B256>, Proof)]) -> PartialTree<'a> {
+        let mut partial = PartialTree::new(root);
+        for (key, value, proof) in proofs {
+            partial.add_proof(*key, *value, proof.siblings()).unwrap();
+        }
+        partial
+    }
+
+    #[test]
+    fn unchanged_proofs_cost_nothing_at_rerooting() {
+        let (tree, proofs) = proven();
+        let mut partial = partial(tree.root(), &proofs);
+        for (key, value, _) in &proofs[..50] {
+            partial.set(key, *value).unwrap();
+        }
+        assert_eq!(hashes_in(|| assert_eq!(partial.root(), tree.root())), 0);
+    }
+
+    #[test]
+    fn rerooting_hashes_only_changed_paths() {
+        let (mut tree, proofs) = proven();
+        let mut partial = partial(tree.root(), &proofs);
+        let (changed, _, _) = &proofs[7];
+        partial.set(changed, None).unwrap();
+        tree.insert(*changed, None);
+        let cost = hashes_in(|| assert_eq!(partial.root(), tree.root()));
+        assert!(cost <= 256, "{cost}");
+        let (inserted, _, _) = &proofs[105];
+        partial.set(inserted, Some(B256::ZERO)).unwrap();
+        tree.insert(*inserted, Some(B256::ZERO));
+        let cost = hashes_in(|| assert_eq!(partial.root(), tree.root()));
+        assert!(cost <= 2 * 256, "{cost}");
     }
 }
