@@ -138,3 +138,41 @@ fn errors_name_the_key() {
     assert!(message.contains(&key.to_string()), "{message}");
     let _: &dyn std::error::Error = &PartialTreeError::DuplicateKey { key };
 }
+
+/// 8192 arbitrary bytes, from a short seed: proofs no tree produced.
+fn arbitrary_siblings() -> impl Strategy<Value = Vec<u8>> {
+    any::<[u8; 32]>().prop_map(|seed| {
+        (0u16..256)
+            .flat_map(|i| numo_smt::keccak256([&seed[..], &i.to_be_bytes()].concat()).0)
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the input, calls answer (never panic), and one accepted proof re-roots like
+    /// `compute_root` with its siblings.
+    #[test]
+    fn arbitrary_proofs_never_panic(
+        key in key(),
+        other in key(),
+        siblings in arbitrary_siblings(),
+        bad in arbitrary_siblings(),
+        value in prop::option::of(value_hash()),
+        written in prop::option::of(value_hash()),
+    ) {
+        let siblings = numo_smt::Siblings::from_bytes(&siblings).unwrap();
+        let leaf = |value: Option<B256>| value.map_or(B256::ZERO, |v| numo_smt::leaf_hash(&key, &v));
+        let root = numo_smt::compute_root(&key, &leaf(value), &siblings);
+        let mut partial = PartialTree::new(root);
+        prop_assert_eq!(partial.add_proof(key, value, siblings), Ok(()));
+        if other != key {
+            let bad = numo_smt::Siblings::from_bytes(&bad).unwrap();
+            prop_assert!(partial.add_proof(other, value, bad).is_err());
+            prop_assert!(partial.set(&other, written).is_err());
+        }
+        partial.set(&key, written).unwrap();
+        prop_assert_eq!(partial.root(), numo_smt::compute_root(&key, &leaf(written), &siblings));
+    }
+}
