@@ -29,23 +29,39 @@ pub(crate) fn common_prefix_len(a: &B256, b: &B256) -> usize {
     difference.leading_zeros()
 }
 
-/// Hashes `hash`, the subtree hash at depth `from` on `key`'s path, up to depth `to`, with every
-/// sibling on the way empty (C4).
+/// Hashes `hash`, the subtree hash at depth `from` on `key`'s path, up to depth `to`, taking
+/// the sibling of height `h` from `sibling(h)`.
 ///
-/// This is how a path-compressed node turns the hash at the bottom of its edge into the hash at
-/// the top: one node hash per level, `from - to` in all.
-pub(crate) fn lift(mut hash: B256, key: &B256, from: usize, to: usize) -> B256 {
-    debug_assert!(to <= from && from <= TREE_DEPTH);
+/// Where both children are the same default `D_h`, their parent is `D_(h+1)` by definition (C4),
+/// so the hash is skipped: an absent key's path in a sparse region costs nothing.
+#[inline]
+pub(crate) fn lift_with(
+    mut hash: B256,
+    key: &B256,
+    (from, to): (usize, usize),
+    sibling: impl Fn(usize) -> B256,
+) -> B256 {
+    debug_assert!(from <= TREE_DEPTH);
     let table = defaults();
-    for depth in (to + 1..=from).rev() {
-        let empty = &table[TREE_DEPTH - depth];
-        hash = if path_bit(key, depth - 1) {
-            node_hash(empty, &hash)
+    for depth in (to + 1..=from.min(TREE_DEPTH)).rev() {
+        let height = TREE_DEPTH - depth;
+        let sibling = sibling(height);
+        hash = if sibling == table[height] && hash == table[height] {
+            table[height + 1]
+        } else if path_bit(key, depth - 1) {
+            node_hash(&sibling, &hash)
         } else {
-            node_hash(&hash, empty)
+            node_hash(&hash, &sibling)
         };
     }
     hash
+}
+
+/// [`lift_with`] past empty siblings only: how a path-compressed node turns the hash at the
+/// bottom of its edge into the hash at the top, one node hash per level.
+pub(crate) fn lift(hash: B256, key: &B256, from: usize, to: usize) -> B256 {
+    let table = defaults();
+    lift_with(hash, key, (from, to), |height| table[height])
 }
 
 #[cfg(test)]

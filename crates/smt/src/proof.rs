@@ -11,8 +11,8 @@ use core::fmt;
 use alloy_primitives::B256;
 
 use crate::defaults::defaults;
-use crate::path::path_bit;
-use crate::{leaf_hash, node_hash, TREE_DEPTH};
+use crate::path::lift_with;
+use crate::{leaf_hash, TREE_DEPTH};
 
 /// Size of one word in a sibling list.
 const WORD_BYTES: usize = 32;
@@ -112,29 +112,14 @@ impl fmt::Debug for Proof {
 
 /// Hashes `hash`, the subtree hash at depth `from` on `key`'s path, up to depth `to` with the
 /// proof's siblings.
-///
-/// Where both children are the same default `D_h`, their parent is `D_(h+1)` by definition (C4),
-/// so the hash is skipped.
 pub(crate) fn lift_with_siblings(
-    mut hash: B256,
+    hash: B256,
     key: &B256,
     siblings: &Siblings<'_>,
     from: usize,
     to: usize,
 ) -> B256 {
-    let table = defaults();
-    for depth in (to + 1..=from.min(TREE_DEPTH)).rev() {
-        let height = TREE_DEPTH - depth;
-        let sibling = siblings.get(height);
-        hash = if sibling == table[height] && hash == table[height] {
-            table[height + 1]
-        } else if path_bit(key, depth - 1) {
-            node_hash(&sibling, &hash)
-        } else {
-            node_hash(&hash, &sibling)
-        };
-    }
-    hash
+    lift_with(hash, key, (from, to), |height| siblings.get(height))
 }
 
 /// Root implied by `leaf` at `key` and its siblings: the leaf is a leaf hash, or `bytes32(0)`
