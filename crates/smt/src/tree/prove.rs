@@ -1,0 +1,45 @@
+//! Proofs out of the full tree, for present and absent keys alike (C7).
+
+use alloy_primitives::B256;
+
+use super::node::Node;
+use super::SparseMerkleTree;
+use crate::defaults::defaults;
+use crate::path::{common_prefix_len, path_bit};
+use crate::{Proof, TREE_DEPTH};
+
+impl SparseMerkleTree {
+    /// Proof for `key`: its 256 leaf-first siblings (C7). For an absent key it proves absence
+    /// (leaf `bytes32(0)`, C3).
+    ///
+    /// Branches above the point where `key` leaves the tree give their cached tops; the subtree
+    /// it leaves gives its hash at that point (a few hashes); every other sibling is a default.
+    pub fn prove(&self, key: &B256) -> Proof {
+        let mut siblings = [B256::ZERO; TREE_DEPTH];
+        siblings.copy_from_slice(&defaults()[..TREE_DEPTH]);
+        // Where `key` leaves the stored paths; 256 when present.
+        let exit = self
+            .root
+            .walk(key)
+            .map_or(0, |leaf| common_prefix_len(key, &leaf.key));
+        let mut node = &self.root;
+        while let Node::Branch(branch) = node {
+            let depth = usize::from(branch.depth);
+            if depth >= exit {
+                break;
+            }
+            let right = path_bit(key, depth);
+            let (next, other) = if right {
+                (&branch.right, &branch.left)
+            } else {
+                (&branch.left, &branch.right)
+            };
+            siblings[TREE_DEPTH - 1 - depth] = other.top(depth + 1);
+            node = next;
+        }
+        if exit < TREE_DEPTH && !node.is_empty() {
+            siblings[TREE_DEPTH - 1 - exit] = node.hash_at(exit + 1);
+        }
+        Proof::from_siblings(&siblings)
+    }
+}
