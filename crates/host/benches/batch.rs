@@ -13,8 +13,8 @@ use numo_stf::keys::balance_key;
 use numo_stf::signature::{secret_key_address, sign_digest};
 use numo_stf::values::{Balance, StateValue};
 use numo_stf::{
-    execute_messages, validate_batch, Cancel, DiscoveredHints, MarketContext, Message, Overlay, Place, Rules, SignedMessage,
-    TouchLog,
+    execute_messages, validate_batch, Cancel, DiscoveredHints, MarketContext, Message, Overlay, Place, Rules,
+    SignedMessage, TouchLog,
 };
 use secp256k1::SecretKey;
 
@@ -44,8 +44,9 @@ impl Scenario {
             max_balance: U256::from(10u128.pow(30)),
         };
         let ctx = MarketContext { chain_id: 1, venue_id: B256::repeat_byte(1), market_id: B256::repeat_byte(2), rules };
-        let keys: Vec<SecretKey> =
-            (0..TRADERS).map(|i| SecretKey::from_secret_bytes(B256::left_padding_from(&[i as u8 + 1]).0).unwrap()).collect();
+        let keys: Vec<SecretKey> = (0..TRADERS)
+            .map(|i| SecretKey::from_secret_bytes(B256::left_padding_from(&[i as u8 + 1]).0).unwrap())
+            .collect();
         let traders: Vec<Address> = keys.iter().map(secret_key_address).collect();
         let rich = Balance { available: U256::from(10u128.pow(24)), locked: U256::ZERO }.encode();
         let entries = traders.iter().flat_map(|t| {
@@ -120,7 +121,8 @@ fn benches(c: &mut Criterion) {
     let seq = scenario.seq;
     let entries: Vec<(B256, Vec<u8>)> = state.entries().map(|(k, v)| (*k, v.clone())).collect();
 
-    let probe = build_batch(&mut FullState::from_entries(entries.clone()), &ctx, seq, 0, messages.clone()).expect("valid");
+    let probe =
+        build_batch(&mut FullState::from_entries(entries.clone()), &ctx, seq, 0, messages.clone()).expect("valid");
     let accepted = probe.report.outcomes.iter().filter(|o| o.is_accepted()).count();
     println!(
         "batch: {} messages ({} accepted), {} trades, {} touched keys, blob {} bytes ({} per message)",
@@ -138,7 +140,13 @@ fn benches(c: &mut Criterion) {
     group.bench_function("execute_matching_only", |b| {
         b.iter(|| {
             let mut overlay = Overlay::new(&mut state);
-            let report = execute_messages(&ctx, &mut overlay, &messages, &mut DiscoveredHints::default(), TouchLog::digest_only());
+            let report = execute_messages(
+                &ctx,
+                &mut overlay,
+                &messages,
+                &mut DiscoveredHints::default(),
+                TouchLog::digest_only(),
+            );
             report.unwrap()
         })
     });
@@ -147,8 +155,14 @@ fn benches(c: &mut Criterion) {
             || FullState::from_entries(entries.clone()),
             |mut fresh| {
                 let mut overlay = Overlay::new(&mut fresh);
-                execute_messages(&ctx, &mut overlay, &messages, &mut DiscoveredHints::default(), TouchLog::digest_only())
-                    .unwrap();
+                execute_messages(
+                    &ctx,
+                    &mut overlay,
+                    &messages,
+                    &mut DiscoveredHints::default(),
+                    TouchLog::digest_only(),
+                )
+                .unwrap();
                 let (_, writes) = overlay.into_parts();
                 fresh.apply(writes);
                 fresh.root()

@@ -63,11 +63,7 @@ fn main() {
     let count = common::bench_keys();
     let mut stream = common::KeyStream::new(1);
     let (keys, values) = (stream.take(count), stream.take(count));
-    let mut updates: Vec<Update> = keys
-        .into_iter()
-        .zip(values)
-        .map(|(k, v)| (k, Some(v)))
-        .collect();
+    let mut updates: Vec<Update> = keys.into_iter().zip(values).map(|(k, v)| (k, Some(v))).collect();
     // Start rayon's pool outside the counted region.
     rayon::join(|| (), || ());
 
@@ -81,10 +77,7 @@ fn main() {
     let [bytes, chunk_bytes, blocks] = [0, 1, 2].map(|i| after[i] - before[i]);
     let per_key = |total: usize| total as f64 / count as f64;
     let threads = rayon::current_num_threads();
-    println!(
-        "keys: {}, built by update_batch in {elapsed:.2?} ({threads} threads)",
-        tree.len()
-    );
+    println!("keys: {}, built by update_batch in {elapsed:.2?} ({threads} threads)", tree.len());
     println!("tree heap: {bytes} bytes requested in {blocks} blocks");
     println!(
         "per key: {:.1} bytes requested, {:.1} bytes as glibc chunks, {:.2} blocks",

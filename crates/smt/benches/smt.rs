@@ -33,12 +33,7 @@ fn measure(bencher: &mut Bencher<'_>, name: &str, keys: usize, mut one: impl FnM
     bencher.iter_custom(|iters| {
         let total: Duration = (0..iters).map(|_| one()).sum();
         let per_key = total.as_nanos() as f64 / (iters as f64 * keys as f64);
-        SAMPLES
-            .lock()
-            .unwrap()
-            .entry(name.to_owned())
-            .or_default()
-            .push(per_key);
+        SAMPLES.lock().unwrap().entry(name.to_owned()).or_default().push(per_key);
         total
     });
 }
@@ -52,10 +47,7 @@ fn time(work: impl FnOnce()) -> Duration {
 
 /// A rayon pool of `threads` threads.
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool")
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool")
 }
 
 /// The big tree, its keys in insertion order, and a stream of fresh words.
@@ -74,19 +66,12 @@ impl Fixture {
         let mut tree = SparseMerkleTree::new();
         let elapsed = time(|| tree.update_batch(&mut updates));
         println!("fixture: {count} keys built by update_batch in {elapsed:.2?}");
-        Self {
-            tree,
-            keys,
-            stream,
-            cursor: 0,
-        }
+        Self { tree, keys, stream, cursor: 0 }
     }
 
     /// The next `count` present keys, cycling through all of them.
     fn existing(&mut self, count: usize) -> Vec<B256> {
-        let keys = (0..count)
-            .map(|i| self.keys[(self.cursor + i) % self.keys.len()])
-            .collect();
+        let keys = (0..count).map(|i| self.keys[(self.cursor + i) % self.keys.len()]).collect();
         self.cursor = (self.cursor + count) % self.keys.len();
         keys
     }
@@ -144,14 +129,7 @@ fn make_batch(fixture: &mut Fixture, size: usize, mixed: bool) -> (Vec<Update>, 
     let mut undo = Vec::new();
     for (index, key) in existing.iter().enumerate() {
         let delete = index < deletes;
-        batch.push((
-            *key,
-            if delete {
-                None
-            } else {
-                Some(fixture.stream.next_b256())
-            },
-        ));
+        batch.push((*key, if delete { None } else { Some(fixture.stream.next_b256()) }));
         if delete {
             undo.push((*key, Some(*key)));
         }
@@ -176,8 +154,7 @@ fn bench_batches(criterion: &mut Criterion, fixture: &mut Fixture) {
                 group.bench_function(size.to_string(), |b| {
                     measure(b, &name, size, || {
                         let (mut batch, mut undo) = make_batch(fixture, size, mixed);
-                        let elapsed =
-                            time(|| pool.install(|| fixture.tree.update_batch(&mut batch)));
+                        let elapsed = time(|| pool.install(|| fixture.tree.update_batch(&mut batch)));
                         fixture.tree.update_batch(&mut undo);
                         elapsed
                     });
@@ -216,16 +193,9 @@ fn proven_keys(fixture: &mut Fixture, count: usize) -> Vec<(B256, B256, Proof)> 
     let mut keys = fixture.existing(count);
     keys.sort();
     let values: Vec<B256> = fixture.stream.take(count);
-    let mut writes: Vec<Update> = keys
-        .iter()
-        .zip(&values)
-        .map(|(k, v)| (*k, Some(*v)))
-        .collect();
+    let mut writes: Vec<Update> = keys.iter().zip(&values).map(|(k, v)| (*k, Some(*v))).collect();
     fixture.tree.update_batch(&mut writes);
-    keys.into_iter()
-        .zip(values)
-        .map(|(key, value)| (key, value, fixture.tree.prove(&key)))
-        .collect()
+    keys.into_iter().zip(values).map(|(key, value)| (key, value, fixture.tree.prove(&key))).collect()
 }
 
 /// Guest work per proof: verify it, write every `stride`-th key, re-root. Proofs of keys that
@@ -242,9 +212,7 @@ fn bench_partial(criterion: &mut Criterion, fixture: &mut Fixture) {
                 time(|| {
                     let mut partial = PartialTree::new(root);
                     for (key, value, proof) in &proofs {
-                        partial
-                            .add_proof(*key, Some(*value), proof.siblings())
-                            .unwrap();
+                        partial.add_proof(*key, Some(*value), proof.siblings()).unwrap();
                     }
                     for (key, value, _) in proofs.iter().step_by(stride) {
                         partial.set(key, Some(node_hash(key, value))).unwrap();
@@ -268,18 +236,11 @@ fn print_summary() {
         return;
     };
     let floor = keccak * FLOOR_HASHES_PER_KEY;
-    println!(
-        "\nkeccak256 of 65 bytes: {keccak:.0} ns; floor per key (257 of them): {:.2} us",
-        floor / 1e3
-    );
+    println!("\nkeccak256 of 65 bytes: {keccak:.0} ns; floor per key (257 of them): {:.2} us", floor / 1e3);
     println!("per key, median of samples:");
     for (name, values) in samples.iter().filter(|(name, _)| *name != HASH_BENCH) {
         let ns = median(values);
-        println!(
-            "  {name:50} {:>9.2} us = {:>5.2} x floor",
-            ns / 1e3,
-            ns / floor
-        );
+        println!("  {name:50} {:>9.2} us = {:>5.2} x floor", ns / 1e3, ns / floor);
     }
 }
 

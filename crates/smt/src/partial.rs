@@ -78,10 +78,7 @@ pub struct PartialTree<'a> {
 impl<'a> PartialTree<'a> {
     /// A partial tree of the state with root `root`, with no key proven yet.
     pub fn new(root: B256) -> Self {
-        Self {
-            proven_root: root,
-            leaves: Vec::new(),
-        }
+        Self { proven_root: root, leaves: Vec::new() }
     }
 
     /// Adds `key`'s proof: `value_hash` (C5) or `None` for absence (C3), and its siblings (C7),
@@ -101,12 +98,7 @@ impl<'a> PartialTree<'a> {
         if compute_root(&key, &leaf, &siblings) != self.proven_root {
             return Err(PartialTreeError::ProofMismatch { key });
         }
-        let proven = ProvenLeaf {
-            key,
-            leaf,
-            siblings,
-            changed: false,
-        };
+        let proven = ProvenLeaf { key, leaf, siblings, changed: false };
         self.leaves.insert(position, proven);
         Ok(())
     }
@@ -172,18 +164,13 @@ fn any_changed(leaves: &[ProvenLeaf<'_>]) -> bool {
 fn changed_subtree_hash(depth: usize, leaves: &[ProvenLeaf<'_>]) -> B256 {
     let (first, last) = match leaves {
         [] => return default_hash(TREE_DEPTH.saturating_sub(depth)),
-        [only] => {
-            return lift_with_siblings(only.leaf, &only.key, &only.siblings, TREE_DEPTH, depth)
-        }
+        [only] => return lift_with_siblings(only.leaf, &only.key, &only.siblings, TREE_DEPTH, depth),
         [first, .., last] => (first, last),
     };
     // Keys are unique, so they differ before bit 256; `min` keeps the index in range.
     let split = common_prefix_len(&first.key, &last.key).min(TREE_DEPTH - 1);
     let (left, right) = leaves.split_at(leaves.partition_point(|l| !path_bit(&l.key, split)));
-    let hash = node_hash(
-        &side_hash(split, left, right),
-        &side_hash(split, right, left),
-    );
+    let hash = node_hash(&side_hash(split, left, right), &side_hash(split, right, left));
     lift_with_siblings(hash, &first.key, &first.siblings, split, depth)
 }
 
@@ -212,10 +199,7 @@ mod cost_tests {
         let tree: SparseMerkleTree = (0..300).map(|i| (key(i), key(i))).collect();
         let present = (0..100).map(|i| (key(i), Some(key(i))));
         let absent = (1000..1010).map(|i| (key(i), None));
-        let proofs = present
-            .chain(absent)
-            .map(|(k, v)| (k, v, tree.prove(&k)))
-            .collect();
+        let proofs = present.chain(absent).map(|(k, v)| (k, v, tree.prove(&k))).collect();
         (tree, proofs)
     }
 

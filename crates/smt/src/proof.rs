@@ -88,9 +88,7 @@ impl Proof {
     /// Copies a serialized sibling list; `None` unless it is exactly 8192 bytes.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
         let bytes: &[u8; SIBLINGS_BYTES] = bytes.try_into().ok()?;
-        Some(Self {
-            bytes: Box::new(*bytes),
-        })
+        Some(Self { bytes: Box::new(*bytes) })
     }
 
     /// Borrowed view, for [`verify`], [`compute_root`] or a [`crate::PartialTree`].
@@ -112,13 +110,7 @@ impl fmt::Debug for Proof {
 
 /// Hashes `hash`, the subtree hash at depth `from` on `key`'s path, up to depth `to` with the
 /// proof's siblings.
-pub(crate) fn lift_with_siblings(
-    hash: B256,
-    key: &B256,
-    siblings: &Siblings<'_>,
-    from: usize,
-    to: usize,
-) -> B256 {
+pub(crate) fn lift_with_siblings(hash: B256, key: &B256, siblings: &Siblings<'_>, from: usize, to: usize) -> B256 {
     lift_with(hash, key, (from, to), |height| siblings.get(height))
 }
 

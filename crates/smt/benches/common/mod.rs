@@ -36,8 +36,5 @@ impl KeyStream {
 
 /// Tree size for the benches: `SMT_BENCH_KEYS`, default one million.
 pub(crate) fn bench_keys() -> usize {
-    std::env::var("SMT_BENCH_KEYS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000)
+    std::env::var("SMT_BENCH_KEYS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
 }

@@ -13,9 +13,7 @@ const PROBES: u64 = 200;
 
 /// Distinct uniform keys, as keccak outputs are (C2).
 fn keys(salt: u64, count: u64) -> Vec<B256> {
-    (0..count)
-        .map(|i| keccak256([salt.to_be_bytes(), i.to_be_bytes()].concat()))
-        .collect()
+    (0..count).map(|i| keccak256([salt.to_be_bytes(), i.to_be_bytes()].concat())).collect()
 }
 
 fn tree() -> SparseMerkleTree {
@@ -67,15 +65,9 @@ fn proofs_of_absent_keys_cost_a_few_hashes() {
 #[test]
 fn batches_share_upper_levels() {
     let mut tree = tree();
-    let mut updates: Vec<_> = keys(0, 500)
-        .into_iter()
-        .map(|key| (key, Some(B256::ZERO)))
-        .collect();
+    let mut updates: Vec<_> = keys(0, 500).into_iter().map(|key| (key, Some(B256::ZERO))).collect();
     // One worker thread, so that every hash is counted on the thread that counts.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let cost = pool.install(|| hashes_in(|| tree.update_batch(&mut updates))) as f64 / 500.0;
     std::println!("batch of 500 present keys: {cost:.1} hashes per key ({KEYS} keys)");
     assert!(cost < 257.0 - 7.0, "{cost}");

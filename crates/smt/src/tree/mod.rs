@@ -64,10 +64,7 @@ impl SparseMerkleTree {
     pub fn update_batch(&mut self, updates: &mut [Update]) {
         let kept = update::sort_and_dedup(updates);
         let delta = update::apply(&mut self.root, (0, 0), &updates[..kept], None);
-        self.len = self
-            .len
-            .checked_add_signed(delta)
-            .expect("a batch removes only present keys");
+        self.len = self.len.checked_add_signed(delta).expect("a batch removes only present keys");
         debug_assert_eq!(self.root.is_empty(), self.len == 0);
     }
 
@@ -78,30 +75,22 @@ impl SparseMerkleTree {
 
     /// The leaf hash stored for `key` (section A), `None` when absent (C3).
     pub fn leaf_hash(&self, key: &B256) -> Option<B256> {
-        self.root
-            .walk(key)
-            .filter(|leaf| leaf.key == *key)
-            .map(|leaf| leaf.hash)
+        self.root.walk(key).filter(|leaf| leaf.key == *key).map(|leaf| leaf.hash)
     }
 }
 
 impl core::fmt::Debug for SparseMerkleTree {
     /// Summary only: a full dump of a million keys helps nobody.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SparseMerkleTree")
-            .field("len", &self.len)
-            .field("root", &self.root())
-            .finish()
+        f.debug_struct("SparseMerkleTree").field("len", &self.len).field("root", &self.root()).finish()
     }
 }
 
 impl FromIterator<(B256, B256)> for SparseMerkleTree {
     /// Builds a tree from `(key, value hash)` pairs in one batch; later duplicates win.
     fn from_iter<I: IntoIterator<Item = (B256, B256)>>(pairs: I) -> Self {
-        let mut updates: alloc::vec::Vec<Update> = pairs
-            .into_iter()
-            .map(|(key, value_hash)| (key, Some(value_hash)))
-            .collect();
+        let mut updates: alloc::vec::Vec<Update> =
+            pairs.into_iter().map(|(key, value_hash)| (key, Some(value_hash))).collect();
         let mut tree = Self::new();
         tree.update_batch(&mut updates);
         tree

@@ -77,13 +77,7 @@ pub(crate) struct Branch {
 impl Leaf {
     /// A leaf with hash `hash` whose edge starts at depth `top_depth`.
     pub(crate) fn new(key: B256, hash: B256, top_depth: usize) -> Box<Self> {
-        let mut leaf = Box::new(Self {
-            key,
-            hash,
-            top: hash,
-            mid: hash,
-            mid_depth: 0,
-        });
+        let mut leaf = Box::new(Self { key, hash, top: hash, mid: hash, mid_depth: 0 });
         leaf.rehash_from_leaf(top_depth);
         leaf
     }
@@ -121,12 +115,7 @@ impl Branch {
     /// A branch at `depth` over two non-empty children; its top is set by [`Node::settle`].
     pub(crate) fn new_node(depth: usize, left: Node, right: Node) -> Node {
         debug_assert!(depth < TREE_DEPTH);
-        Node::Branch(Box::new(Self {
-            top: B256::ZERO,
-            left,
-            right,
-            depth: depth as u8,
-        }))
+        Node::Branch(Box::new(Self { top: B256::ZERO, left, right, depth: depth as u8 }))
     }
 
     /// Hash of the branch point itself, at `depth`: one node hash of the children's tops.
@@ -222,11 +211,7 @@ impl Node {
             (false, false) => branch.top = lift(branch.own_hash(), path, depth, top_depth),
             (true, true) => *self = Node::Empty,
             (left_empty, _) => {
-                let only = if left_empty {
-                    &mut branch.right
-                } else {
-                    &mut branch.left
-                };
+                let only = if left_empty { &mut branch.right } else { &mut branch.left };
                 let mut only = mem::take(only);
                 only.retop(depth + 1, top_depth);
                 *self = only;

@@ -18,10 +18,7 @@ impl SparseMerkleTree {
         let mut siblings = [B256::ZERO; TREE_DEPTH];
         siblings.copy_from_slice(&defaults()[..TREE_DEPTH]);
         // Where `key` leaves the stored paths; 256 when present.
-        let exit = self
-            .root
-            .walk(key)
-            .map_or(0, |leaf| common_prefix_len(key, &leaf.key));
+        let exit = self.root.walk(key).map_or(0, |leaf| common_prefix_len(key, &leaf.key));
         let mut node = &self.root;
         while let Node::Branch(branch) = node {
             let depth = usize::from(branch.depth);
@@ -29,11 +26,7 @@ impl SparseMerkleTree {
                 break;
             }
             let right = path_bit(key, depth);
-            let (next, other) = if right {
-                (&branch.right, &branch.left)
-            } else {
-                (&branch.left, &branch.right)
-            };
+            let (next, other) = if right { (&branch.right, &branch.left) } else { (&branch.left, &branch.right) };
             siblings[TREE_DEPTH - 1 - depth] = other.top(depth + 1);
             node = next;
         }

@@ -151,11 +151,7 @@ fn branch_off(
 ) -> isize {
     let (left, right) = updates.split_at(partition(updates, split));
     let old_right = path_bit(&path, split);
-    let (own, other) = if old_right {
-        (right, left)
-    } else {
-        (left, right)
-    };
+    let (own, other) = if old_right { (right, left) } else { (left, right) };
     if count_writes(other) == 0 {
         // Deleting absent keys changes nothing: no branch, no hashing.
         return apply(node, (old_top, new_top), own, Some(path));
@@ -187,12 +183,7 @@ pub(crate) fn build(top_depth: usize, updates: &[Update]) -> Node {
     // Trimmed and distinct: `first` and `last` both write and differ, so both sides are non-empty.
     let split = common_prefix_len(&first, &last);
     let (left, right) = updates.split_at(partition(updates, split));
-    let (left, right) = join(
-        left.len(),
-        right.len(),
-        || build(split + 1, left),
-        || build(split + 1, right),
-    );
+    let (left, right) = join(left.len(), right.len(), || build(split + 1, left), || build(split + 1, right));
     let mut node = Branch::new_node(split, left, right);
     node.settle(top_depth, &first);
     node

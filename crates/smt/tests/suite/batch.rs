@@ -3,16 +3,11 @@
 use numo_smt::{SparseMerkleTree, Update, B256};
 use proptest::prelude::*;
 
-use crate::common::{
-    apply_to_state, reference_root, state_and_updates, tree_of, uniform_state_and_updates,
-};
+use crate::common::{apply_to_state, reference_root, state_and_updates, tree_of, uniform_state_and_updates};
 
 /// Runs `work` on a rayon pool of `threads` threads.
 fn on_threads<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
     pool.install(work)
 }
 
@@ -76,9 +71,7 @@ fn last_write_wins() {
 
 #[test]
 fn empty_batch_changes_nothing() {
-    let mut tree: SparseMerkleTree = [(B256::repeat_byte(1), B256::repeat_byte(2))]
-        .into_iter()
-        .collect();
+    let mut tree: SparseMerkleTree = [(B256::repeat_byte(1), B256::repeat_byte(2))].into_iter().collect();
     let root = tree.root();
     tree.update_batch(&mut []);
     assert_eq!(tree.root(), root);
@@ -86,9 +79,7 @@ fn empty_batch_changes_nothing() {
 
 #[test]
 fn batch_of_only_deletes_of_absent_keys_changes_nothing() {
-    let mut tree: SparseMerkleTree = [(B256::repeat_byte(1), B256::repeat_byte(2))]
-        .into_iter()
-        .collect();
+    let mut tree: SparseMerkleTree = [(B256::repeat_byte(1), B256::repeat_byte(2))].into_iter().collect();
     let root = tree.root();
     tree.update_batch(&mut [(B256::repeat_byte(3), None), (B256::ZERO, None)]);
     assert_eq!(tree.root(), root);

@@ -25,10 +25,7 @@ fn bit(key: &B256, index: usize) -> bool {
 
 /// Root of `state` by plain recursion over every level of the full tree (section A).
 pub(crate) fn reference_root(state: &State) -> B256 {
-    let leaves: Vec<(B256, B256)> = state
-        .iter()
-        .map(|(key, value)| (*key, leaf_hash(key, value)))
-        .collect();
+    let leaves: Vec<(B256, B256)> = state.iter().map(|(key, value)| (*key, leaf_hash(key, value))).collect();
     reference_subtree(&reference_defaults(), 0, &leaves)
 }
 
@@ -37,15 +34,9 @@ fn reference_subtree(defaults: &[B256], depth: usize, leaves: &[(B256, B256)]) -
         [] => defaults[256 - depth],
         [(_, leaf)] if depth == 256 => *leaf,
         _ => {
-            let cut = leaves
-                .iter()
-                .take_while(|(key, _)| !bit(key, depth))
-                .count();
+            let cut = leaves.iter().take_while(|(key, _)| !bit(key, depth)).count();
             let (left, right) = leaves.split_at(cut);
-            node_hash(
-                &reference_subtree(defaults, depth + 1, left),
-                &reference_subtree(defaults, depth + 1, right),
-            )
+            node_hash(&reference_subtree(defaults, depth + 1, left), &reference_subtree(defaults, depth + 1, right))
         }
     }
 }
@@ -101,20 +92,14 @@ where
     K: Strategy<Value = B256> + 'static,
 {
     let present: Vec<B256> = state.keys().copied().collect();
-    let target = if present.is_empty() {
-        keys.boxed()
-    } else {
-        prop_oneof![keys, prop::sample::select(present)].boxed()
-    };
+    let target =
+        if present.is_empty() { keys.boxed() } else { prop_oneof![keys, prop::sample::select(present)].boxed() };
     let write = prop::option::weighted(0.75, value_hash());
     prop::collection::vec((target, write), 0..=max).boxed()
 }
 
 /// A state of up to `max_keys` keys and up to `max_updates` writes to apply to it.
-pub(crate) fn state_and_updates(
-    max_keys: usize,
-    max_updates: usize,
-) -> impl Strategy<Value = (State, Vec<Update>)> {
+pub(crate) fn state_and_updates(max_keys: usize, max_updates: usize) -> impl Strategy<Value = (State, Vec<Update>)> {
     state(max_keys).prop_flat_map(move |state| {
         let updates = updates_for(&state, key(), max_updates);
         (Just(state), updates)
@@ -126,12 +111,10 @@ pub(crate) fn uniform_state_and_updates(
     max_keys: usize,
     max_updates: usize,
 ) -> impl Strategy<Value = (State, Vec<Update>)> {
-    prop::collection::btree_map(uniform_key(), value_hash(), 0..=max_keys).prop_flat_map(
-        move |state| {
-            let updates = updates_for(&state, uniform_key(), max_updates);
-            (Just(state), updates)
-        },
-    )
+    prop::collection::btree_map(uniform_key(), value_hash(), 0..=max_keys).prop_flat_map(move |state| {
+        let updates = updates_for(&state, uniform_key(), max_updates);
+        (Just(state), updates)
+    })
 }
 
 /// `shared/spec/vectors`, next to the repository (`/work/shared` beside `/work/<checkout>`).
@@ -142,8 +125,7 @@ pub(crate) fn vectors_dir() -> PathBuf {
 /// A vector file, parsed.
 pub(crate) fn load_json(relative: &str) -> serde_json::Value {
     let path = vectors_dir().join(relative);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     serde_json::from_str(&text).expect("vector files are JSON")
 }
 

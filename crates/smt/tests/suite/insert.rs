@@ -63,19 +63,12 @@ fn deleting_an_absent_key_changes_nothing() {
 fn neighbours_at_depth_255() {
     let mut high = B256::ZERO;
     high.0[31] = 1;
-    let state: State = [
-        (B256::ZERO, B256::repeat_byte(7)),
-        (high, B256::repeat_byte(8)),
-    ]
-    .into();
+    let state: State = [(B256::ZERO, B256::repeat_byte(7)), (high, B256::repeat_byte(8))].into();
     let tree = tree_of(&state);
     assert_eq!(tree.root(), reference_root(&state));
     let mut tree = tree;
     tree.insert(high, None);
-    assert_eq!(
-        tree.root(),
-        reference_root(&[(B256::ZERO, B256::repeat_byte(7))].into())
-    );
+    assert_eq!(tree.root(), reference_root(&[(B256::ZERO, B256::repeat_byte(7))].into()));
 }
 
 #[test]
@@ -88,8 +81,5 @@ fn overwriting_restores_earlier_root() {
     assert_ne!(tree.root(), root);
     tree.insert(key, Some(B256::repeat_byte(1)));
     assert_eq!(tree.root(), root);
-    assert_eq!(
-        tree.leaf_hash(&key),
-        Some(numo_smt::leaf_hash(&key, &B256::repeat_byte(1)))
-    );
+    assert_eq!(tree.leaf_hash(&key), Some(numo_smt::leaf_hash(&key, &B256::repeat_byte(1))));
 }

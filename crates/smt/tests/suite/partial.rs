@@ -84,18 +84,10 @@ fn rejects_duplicate_and_unproven_keys() {
     let tree = tree_of(&[(key, value)].into());
     let proof = tree.prove(&key);
     let mut partial = PartialTree::new(tree.root());
-    partial
-        .add_proof(key, Some(value), proof.siblings())
-        .unwrap();
-    assert_eq!(
-        partial.add_proof(key, Some(value), proof.siblings()),
-        Err(PartialTreeError::DuplicateKey { key })
-    );
+    partial.add_proof(key, Some(value), proof.siblings()).unwrap();
+    assert_eq!(partial.add_proof(key, Some(value), proof.siblings()), Err(PartialTreeError::DuplicateKey { key }));
     let other = B256::repeat_byte(3);
-    assert_eq!(
-        partial.set(&other, None),
-        Err(PartialTreeError::UnprovenKey { key: other })
-    );
+    assert_eq!(partial.set(&other, None), Err(PartialTreeError::UnprovenKey { key: other }));
     assert!(partial.is_proven(&key) && !partial.is_proven(&other));
     assert_eq!(partial.root(), tree.root());
 }
@@ -103,22 +95,15 @@ fn rejects_duplicate_and_unproven_keys() {
 /// Proofs are checked against the root given to `new`, even after writes.
 #[test]
 fn proofs_added_after_writes_check_the_original_root() {
-    let state: State = [
-        (B256::repeat_byte(1), B256::repeat_byte(2)),
-        (B256::repeat_byte(0x81), B256::repeat_byte(3)),
-    ]
-    .into();
+    let state: State =
+        [(B256::repeat_byte(1), B256::repeat_byte(2)), (B256::repeat_byte(0x81), B256::repeat_byte(3))].into();
     let mut tree = tree_of(&state);
     let (first, second) = (B256::repeat_byte(1), B256::repeat_byte(0x81));
     let (first_proof, second_proof) = (tree.prove(&first), tree.prove(&second));
     let mut partial = PartialTree::new(tree.root());
-    partial
-        .add_proof(first, state.get(&first).copied(), first_proof.siblings())
-        .unwrap();
+    partial.add_proof(first, state.get(&first).copied(), first_proof.siblings()).unwrap();
     partial.set(&first, None).unwrap();
-    partial
-        .add_proof(second, state.get(&second).copied(), second_proof.siblings())
-        .unwrap();
+    partial.add_proof(second, state.get(&second).copied(), second_proof.siblings()).unwrap();
     tree.insert(first, None);
     assert_eq!(partial.root(), tree.root());
 }
@@ -142,9 +127,7 @@ fn errors_name_the_key() {
 /// 8192 arbitrary bytes, from a short seed: proofs no tree produced.
 fn arbitrary_siblings() -> impl Strategy<Value = Vec<u8>> {
     any::<[u8; 32]>().prop_map(|seed| {
-        (0u16..256)
-            .flat_map(|i| numo_smt::keccak256([&seed[..], &i.to_be_bytes()].concat()).0)
-            .collect()
+        (0u16..256).flat_map(|i| numo_smt::keccak256([&seed[..], &i.to_be_bytes()].concat()).0).collect()
     })
 }
 

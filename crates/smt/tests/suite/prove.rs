@@ -56,10 +56,7 @@ fn proof_bytes_round_trip() {
     assert_eq!(view.as_bytes(), &bytes[..]);
     assert_eq!(view, proof.siblings());
     for index in 0..256 {
-        assert_eq!(
-            view.get(index),
-            B256::from_slice(&bytes[index * 32..index * 32 + 32])
-        );
+        assert_eq!(view.get(index), B256::from_slice(&bytes[index * 32..index * 32 + 32]));
     }
 }
 
@@ -80,10 +77,5 @@ fn empty_tree_proofs_are_defaults() {
     for height in 0..256 {
         assert_eq!(proof.siblings().get(height), numo_smt::default_hash(height));
     }
-    assert!(verify(
-        &numo_smt::empty_root(),
-        &B256::repeat_byte(0xee),
-        None,
-        &proof.siblings()
-    ));
+    assert!(verify(&numo_smt::empty_root(), &B256::repeat_byte(0xee), None, &proof.siblings()));
 }

@@ -1,8 +1,7 @@
 //! The spec vectors: `encodings.json` field `smt`, and the roots of the batch states.
 
 use numo_smt::{
-    default_hash, empty_root, keccak256, leaf_hash, verify, PartialTree, Proof, SparseMerkleTree,
-    B256, TREE_DEPTH,
+    default_hash, empty_root, keccak256, leaf_hash, verify, PartialTree, Proof, SparseMerkleTree, B256, TREE_DEPTH,
 };
 use serde_json::Value;
 
@@ -15,22 +14,12 @@ fn smt_vectors() -> Value {
 /// `entries` of a vector as a state: value hash = keccak256(value bytes) (C5).
 fn state_of(entries: &Value) -> State {
     let entries = entries.as_array().expect("entries is a list");
-    entries
-        .iter()
-        .map(|entry| {
-            (
-                hex_b256(&entry["key"]),
-                keccak256(hex_bytes(&entry["value"])),
-            )
-        })
-        .collect()
+    entries.iter().map(|entry| (hex_b256(&entry["key"]), keccak256(hex_bytes(&entry["value"])))).collect()
 }
 
 /// A vector's `siblingsLeafFirst` as a proof (C7).
 fn proof_of(vector: &Value) -> Proof {
-    let words = vector["siblingsLeafFirst"]
-        .as_array()
-        .expect("siblings list");
+    let words = vector["siblingsLeafFirst"].as_array().expect("siblings list");
     let siblings: Vec<B256> = words.iter().map(hex_b256).collect();
     Proof::from_siblings(&siblings.try_into().expect("256 siblings"))
 }
@@ -70,12 +59,7 @@ fn three_key_tree_root_and_proofs_match() {
     let key = hex_b256(&presence["key"]);
     let value_hash = keccak256(hex_bytes(&presence["value"]));
     assert_eq!(tree.prove(&key), proof_of(presence));
-    assert!(verify(
-        &root,
-        &key,
-        Some(&value_hash),
-        &proof_of(presence).siblings()
-    ));
+    assert!(verify(&root, &key, Some(&value_hash), &proof_of(presence).siblings()));
 
     let absence = &vector["proofOfAbsence"];
     let key = hex_b256(&absence["key"]);
@@ -116,23 +100,14 @@ fn batch_transitions_replay_in_a_partial_tree() {
         let mut partial = PartialTree::new(tree.root());
         for (key, proof) in &proofs {
             if !partial.is_proven(key) {
-                partial
-                    .add_proof(*key, pre.get(key).copied(), proof.siblings())
-                    .expect(file);
+                partial.add_proof(*key, pre.get(key).copied(), proof.siblings()).expect(file);
             }
         }
         for key in &keys {
             partial.set(key, post.get(key).copied()).expect(file);
         }
-        assert_eq!(
-            partial.root(),
-            hex_b256(&batch["postState"]["root"]),
-            "{file}"
-        );
-        assert_eq!(
-            partial.len(),
-            keys.len() - pre.keys().filter(|k| post.contains_key(*k)).count()
-        );
+        assert_eq!(partial.root(), hex_b256(&batch["postState"]["root"]), "{file}");
+        assert_eq!(partial.len(), keys.len() - pre.keys().filter(|k| post.contains_key(*k)).count());
     }
 }
 
