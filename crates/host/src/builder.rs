@@ -69,9 +69,11 @@ fn encode_blob(
     report: &BatchReport,
 ) -> Vec<u8> {
     let touched = report.touched.keys().expect("the builder collects touched keys");
-    let proofs: Vec<(B256, Option<&[u8]>, Vec<u8>)> =
-        touched.iter().map(|key| (*key, state.value(key), state.prove(key).to_bytes())).collect();
-    let entries =
-        proofs.iter().map(|(key, value, siblings)| ProofEntry { key: *key, value: *value, siblings }).collect();
+    let siblings: Vec<Vec<u8>> = touched.iter().map(|key| state.prove(key).to_bytes()).collect();
+    let entries = touched
+        .iter()
+        .zip(&siblings)
+        .map(|(key, siblings)| ProofEntry { key: *key, value: state.value(key), siblings })
+        .collect();
     GuestInput { header, context: *ctx, messages, hints, proofs: entries }.encode()
 }
