@@ -38,13 +38,11 @@ impl Ledger {
         bucket: Bucket,
         amount: U256,
     ) -> Result<(), Fault> {
-        let key = balance_key(owner, asset);
-        let mut balance: Balance = j.read(&key)?;
-        let slot = bucket_mut(&mut balance, bucket);
-        *slot = add(*slot, amount)?;
-        self.check_cap(&balance)?;
-        j.write(&key, &balance)?;
-        Ok(())
+        self.update(j, owner, asset, Cap::Check, |balance| {
+            let slot = bucket_mut(balance, bucket);
+            *slot = add(*slot, amount)?;
+            Ok(())
+        })
     }
 
     /// Subtracts `amount` from one bucket; going below zero is an overflow (C16).
@@ -56,12 +54,11 @@ impl Ledger {
         bucket: Bucket,
         amount: U256,
     ) -> Result<(), Fault> {
-        let key = balance_key(owner, asset);
-        let mut balance: Balance = j.read(&key)?;
-        let slot = bucket_mut(&mut balance, bucket);
-        *slot = sub(*slot, amount)?;
-        j.write(&key, &balance)?;
-        Ok(())
+        self.update(j, owner, asset, Cap::Skip, |balance| {
+            let slot = bucket_mut(balance, bucket);
+            *slot = sub(*slot, amount)?;
+            Ok(())
+        })
     }
 
     /// Moves `amount` from available to locked (C14), rejecting with `InsufficientBalance` when
@@ -73,16 +70,14 @@ impl Ledger {
         asset: &B256,
         amount: U256,
     ) -> Result<(), Fault> {
-        let key = balance_key(owner, asset);
-        let mut balance: Balance = j.read(&key)?;
-        if balance.available < amount {
-            return Err(RejectReason::InsufficientBalance.into());
-        }
-        balance.available = sub(balance.available, amount)?;
-        balance.locked = add(balance.locked, amount)?;
-        self.check_cap(&balance)?;
-        j.write(&key, &balance)?;
-        Ok(())
+        self.update(j, owner, asset, Cap::Check, |balance| {
+            if balance.available < amount {
+                return Err(RejectReason::InsufficientBalance);
+            }
+            balance.available = sub(balance.available, amount)?;
+            balance.locked = add(balance.locked, amount)?;
+            Ok(())
+        })
     }
 
     /// Moves `amount` from locked back to available (C15 maker exit, C17, C18); available is
@@ -97,11 +92,28 @@ impl Ledger {
         if amount.is_zero() {
             return Ok(());
         }
+        self.update(j, owner, asset, Cap::Check, |balance| {
+            balance.locked = sub(balance.locked, amount)?;
+            balance.available = add(balance.available, amount)?;
+            Ok(())
+        })
+    }
+
+    /// Read-modify-write of one balance: `change`, then the cap check when it credited.
+    fn update<S: State>(
+        &self,
+        j: &mut Journal<'_, S>,
+        owner: &Address,
+        asset: &B256,
+        cap: Cap,
+        change: impl FnOnce(&mut Balance) -> Result<(), RejectReason>,
+    ) -> Result<(), Fault> {
         let key = balance_key(owner, asset);
         let mut balance: Balance = j.read(&key)?;
-        balance.locked = sub(balance.locked, amount)?;
-        balance.available = add(balance.available, amount)?;
-        self.check_cap(&balance)?;
+        change(&mut balance)?;
+        if cap == Cap::Check {
+            self.check_cap(&balance)?;
+        }
         j.write(&key, &balance)?;
         Ok(())
     }
@@ -112,6 +124,13 @@ impl Ledger {
         }
         Ok(())
     }
+}
+
+/// Whether an update credited a bucket and so must respect `maxBalance` (C16).
+#[derive(PartialEq, Eq)]
+enum Cap {
+    Check,
+    Skip,
 }
 
 fn bucket_mut(balance: &mut Balance, bucket: Bucket) -> &mut U256 {
