@@ -1,0 +1,1 @@
+//! Venue genesis (placeholder, being written).

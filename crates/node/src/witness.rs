@@ -1,0 +1,1 @@
+//! Compact witness storage (placeholder, being written).
