@@ -6,6 +6,7 @@
 
 mod batch_cmd;
 mod guest_cmd;
+mod node_cmd;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ enum Command {
         #[command(subcommand)]
         command: guest_cmd::GuestCommand,
     },
+    /// Run an exchange node (HTTP API, 100 ms blocks, durable storage).
+    Node(node_cmd::NodeArgs),
     /// Build guest inputs from a genesis file and messages.
     Batch {
         #[command(subcommand)]
@@ -43,5 +46,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Guest { command } => guest_cmd::run(command),
         Command::Batch { command } => batch_cmd::run(command),
+        Command::Node(args) => node_cmd::run(args),
     }
 }

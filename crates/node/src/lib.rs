@@ -2,8 +2,50 @@
 //! per-market batches executed by the one transition, stores everything in redb, re-verifies
 //! every batch with the guest, and serves it all over HTTP.
 //!
-//! Start here: [`node::Node`] wires the parts; a message goes [`admission`] → [`mempool`] →
-//! [`sequencer`] → [`store`]; [`api`] serves views; [`verifier`] re-runs the guest.
+//! Start here: [`start`] opens a [`node::Node`] and runs it. A message goes
+//! [`submission`] (parse) → [`admission`] (checks, durable log) → mempool → [`sequencer`]
+//! (blocks of per-market batches) → [`store`] (one atomic commit per block); [`api`] serves the
+//! views from [`chain`]; [`verifier`] re-runs the guest on every stored witness.
 
+pub mod admission;
+pub mod api;
+pub mod chain;
+pub mod config;
 pub mod genesis;
+pub mod metrics;
+pub mod node;
+pub mod records;
+pub mod sequencer;
+pub mod store;
+pub mod submission;
+pub mod verifier;
 pub mod witness;
+
+use config::NodeConfig;
+use genesis::VenueGenesis;
+use node::{Node, StartError};
+use sequencer::LocalSequencer;
+use std::sync::Arc;
+
+/// Opens the node and starts its block producer and verifier threads. Serve the API with
+/// [`serve`].
+pub fn start(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Node>, StartError> {
+    let node = Node::open(config, genesis)?;
+    let (verify_tx, verify_rx) = std::sync::mpsc::channel();
+    let producer = node.clone();
+    std::thread::Builder::new()
+        .name("numo-blocks".into())
+        .spawn(move || sequencer::run_block_loop(producer, LocalSequencer::default(), verify_tx))
+        .expect("spawn the block producer");
+    let verifier = node.clone();
+    std::thread::Builder::new()
+        .name("numo-verifier".into())
+        .spawn(move || verifier::run_verifier(verifier, verify_rx))
+        .expect("spawn the verifier");
+    Ok(node)
+}
+
+/// Serves the HTTP API on `listener` until the process ends.
+pub async fn serve(node: Arc<Node>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, api::router(node)).await
+}

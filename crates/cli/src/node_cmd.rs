@@ -1,0 +1,82 @@
+//! `numo node`: run an exchange node.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use numo_node::config::{NodeConfig, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS};
+use numo_node::genesis::{dev_accounts, VenueGenesis};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub(crate) struct NodeArgs {
+    /// Use the built-in dev genesis (two markets, ten funded dev accounts, printed at start).
+    #[arg(long)]
+    dev: bool,
+    /// Genesis file (TOML); required without --dev.
+    #[arg(long, conflicts_with = "dev")]
+    genesis: Option<PathBuf>,
+    /// HTTP listen address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    http: SocketAddr,
+    /// Data directory (redb).
+    #[arg(long, default_value = "./numo-data")]
+    data_dir: PathBuf,
+    /// Exchange block interval in milliseconds.
+    #[arg(long, default_value_t = DEFAULT_BLOCK_INTERVAL_MS)]
+    block_interval_ms: u64,
+    /// Background re-execution of batches by the guest: all, sample or off
+    /// (default: all with --dev, sample otherwise).
+    #[arg(long)]
+    verify: Option<VerifyMode>,
+}
+
+pub(crate) fn run(args: NodeArgs) -> ExitCode {
+    match run_node(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_node(args: NodeArgs) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    let genesis = match (&args.genesis, args.dev) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            VenueGenesis::from_toml(&text).with_context(|| format!("genesis {}", path.display()))?
+        }
+        (None, true) => VenueGenesis::dev(),
+        (None, false) => anyhow::bail!("pass --dev or --genesis FILE"),
+    };
+    let verify = args.verify.unwrap_or(if args.dev { VerifyMode::All } else { VerifyMode::Sample });
+    let config = NodeConfig {
+        http: args.http,
+        data_dir: args.data_dir.clone(),
+        block_interval_ms: args.block_interval_ms,
+        verify,
+    };
+    if args.dev {
+        println!("numo dev node — dev accounts (funded at genesis; never use these keys for real funds):");
+        for (i, account) in dev_accounts().iter().enumerate() {
+            println!(
+                "  ({i}) {}  privateKey 0x{}",
+                account.address,
+                alloy_primitives::hex::encode(account.secret.to_secret_bytes())
+            );
+        }
+    }
+    println!("genesis root {}", genesis.genesis_root());
+    println!("data dir {}", std::fs::canonicalize(&args.data_dir).unwrap_or(args.data_dir.clone()).display());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(async move {
+        let node = numo_node::start(config, genesis).context("opening the node")?;
+        let listener =
+            tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("binding {}", args.http))?;
+        println!("listening on http://{}", listener.local_addr()?);
+        numo_node::serve(node, listener).await.context("serving HTTP")
+    })
+}

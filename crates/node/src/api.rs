@@ -1,0 +1,336 @@
+//! The HTTP API (axum). Every error is `{"error": {"code", "message"}}` with a 4xx/5xx status;
+//! no input can make a handler panic. Documented in `docs/API.md`.
+
+use crate::admission::{self, Refusal};
+use crate::config::MAX_BODY_BYTES;
+use crate::node::{Node, Outcome};
+use crate::records::side_name;
+use crate::sequencer::now_ms;
+use crate::store::Verification;
+use crate::submission::{self, resolve_market};
+use crate::witness;
+use alloy_primitives::{hex, Address, B256, U256};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use numo_stf::keys::{balance_key, nonce_key, order_key};
+use numo_stf::values::{Balance, NextNonce, Order};
+use numo_stf::{PublicInputs, Side};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long `POST /v1/messages` waits for its block before answering 202 (still durable).
+pub const WAIT_FOR_BLOCK_MAX: Duration = Duration::from_secs(30);
+/// Largest `depth` of a book view and `limit` of a trades view.
+pub const VIEW_ROWS_MAX: usize = 1_000;
+
+/// An error answer.
+pub struct ApiError(Refusal);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(json!({ "error": { "code": self.0.code, "message": self.0.message } }))).into_response()
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        Self(refusal)
+    }
+}
+
+fn not_found(what: &str) -> ApiError {
+    ApiError(Refusal::new(404, "not_found", format!("{what} not found")))
+}
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError(Refusal::new(500, "storage_error", error.to_string()))
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+/// The router with every endpoint.
+pub fn router(node: Arc<Node>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/v1/messages", post(submit))
+        .route("/v1/markets", get(markets))
+        .route("/v1/markets/{market}/book", get(book))
+        .route("/v1/markets/{market}/trades", get(trades))
+        .route("/v1/orders/{market}/{order_id}", get(order))
+        .route("/v1/accounts/{address}", get(account))
+        .route("/v1/blocks/latest", get(latest_block))
+        .route("/v1/blocks/{height}", get(block))
+        .route("/v1/batches/{seq}", get(batch))
+        .route("/v1/batches/{seq}/witness", get(batch_witness))
+        .route("/v1/state/root", get(state_root))
+        .route("/v1/state/proof/{key}", get(state_proof))
+        .fallback(|| async { ApiError(Refusal::new(404, "no_route", "no such endpoint")) })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(node)
+}
+
+async fn health(State(node): State<Arc<Node>>) -> Response {
+    let chain = node.chain.read().expect("chain lock");
+    let height = chain.last_block.as_ref().map_or(0, |b| b.height);
+    let pending = node.mempool.lock().expect("mempool lock").len();
+    match node.failure() {
+        None => Json(json!({ "status": "ok", "height": height, "pending": pending })).into_response(),
+        Some(reason) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "failed", "reason": reason, "height": height })))
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(node): State<Arc<Node>>) -> Response {
+    let pending = node.mempool.lock().expect("mempool lock").len();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], node.metrics.render(pending)).into_response()
+}
+
+#[derive(Deserialize)]
+struct SubmitQuery {
+    wait: Option<bool>,
+}
+
+async fn submit(
+    State(node): State<Arc<Node>>,
+    query: Result<Query<SubmitQuery>, axum::extract::rejection::QueryRejection>,
+    body: Bytes,
+) -> ApiResult {
+    let result = admit(&node, query.map(|q| q.0.wait.unwrap_or(true)), &body).await;
+    if let Err(ApiError(refusal)) = &result {
+        node.metrics.refuse(&refusal.code);
+    }
+    result
+}
+
+async fn admit(
+    node: &Arc<Node>,
+    wait: Result<bool, axum::extract::rejection::QueryRejection>,
+    body: &[u8],
+) -> ApiResult {
+    let wait = wait.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?;
+    if let Some(reason) = node.failure() {
+        return Err(Refusal::new(503, "node_failed", reason).into());
+    }
+    let body: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
+    let parsed = submission::parse(&node.markets, &body)?;
+    let checked = admission::check(&node.markets, parsed.market, parsed.signed)?;
+    let (outcome_tx, outcome_rx) = tokio::sync::oneshot::channel::<Outcome>();
+    let register = |seq: u64| {
+        if wait {
+            node.waiters.lock().expect("waiters lock").insert(seq, outcome_tx);
+        }
+    };
+    let (seq, durable) = node.admission.admit(checked, now_ms(), |t, m| node.committed_nonce(t, m), register)?;
+    match durable.await {
+        Ok(Ok(())) => node.metrics.admitted.fetch_add(1, Relaxed),
+        Ok(Err(reason)) => return Err(Refusal::new(503, "log_write_failed", reason).into()),
+        Err(_) => return Err(Refusal::new(503, "log_unavailable", "admission log stopped").into()),
+    };
+    if !wait {
+        return Ok(Json(json!({ "mempoolSeq": seq, "status": "admitted" })).into_response());
+    }
+    match tokio::time::timeout(WAIT_FOR_BLOCK_MAX, outcome_rx).await {
+        Ok(Ok(Ok(receipt))) => {
+            let mut answer = serde_json::to_value(&receipt.record).expect("records serialize");
+            answer["blockHeight"] = json!(receipt.block_height);
+            answer["batchSeq"] = json!(receipt.batch_seq);
+            answer["fills"] = serde_json::to_value(&receipt.fills).expect("records serialize");
+            Ok(Json(answer).into_response())
+        }
+        Ok(Ok(Err(reason))) => Err(Refusal::new(500, "dropped", reason).into()),
+        _ => Ok((StatusCode::ACCEPTED, Json(json!({ "mempoolSeq": seq, "status": "admitted" }))).into_response()),
+    }
+}
+
+async fn markets(State(node): State<Arc<Node>>) -> Response {
+    let list: Vec<Value> = node
+        .markets
+        .values()
+        .map(|m| {
+            let c = &m.context;
+            let r = &c.rules;
+            json!({
+                "symbol": m.symbol, "marketId": c.market_id, "baseAssetId": r.base_asset, "quoteAssetId": r.quote_asset,
+                "priceScale": r.price_scale.to_string(), "tickSize": r.tick_size.to_string(), "lotSize": r.lot_size.to_string(),
+                "maxBalance": r.max_balance.to_string(), "takerFeeBps": r.taker_fee_bps, "makerFeeBps": r.maker_fee_bps,
+                "maxOrdersPerBatch": r.max_orders_per_batch, "maxMatchesPerOrder": r.max_matches_per_order,
+                "domainSeparator": c.domain_separator(), "rulesHash": r.hash(), "chainId": c.chain_id, "venueId": c.venue_id,
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}
+
+#[derive(Deserialize)]
+struct RowsQuery {
+    depth: Option<usize>,
+    limit: Option<usize>,
+}
+
+fn rows(
+    query: Result<Query<RowsQuery>, axum::extract::rejection::QueryRejection>,
+    default: usize,
+) -> Result<(usize, usize), ApiError> {
+    let Query(q) = query.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?;
+    let clamp = |v: Option<usize>| v.unwrap_or(default).clamp(1, VIEW_ROWS_MAX);
+    Ok((clamp(q.depth), clamp(q.limit)))
+}
+
+async fn book(
+    State(node): State<Arc<Node>>,
+    Path(market): Path<String>,
+    query: Result<Query<RowsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let market = resolve_market(&node.markets, &market)?;
+    let (depth, _) = rows(query, 20)?;
+    let tick_size = node.markets[&market].context.rules.tick_size;
+    let chain = node.chain.read().expect("chain lock");
+    let side = |side: Side| -> Vec<Value> {
+        chain
+            .book_side(&market, side, depth)
+            .into_iter()
+            .map(|(tick, orders)| {
+                let qty = orders.iter().fold(U256::ZERO, |sum, (_, o)| sum + o.remaining);
+                let price = U256::from(tick.unsigned_abs()) * tick_size;
+                json!({ "tick": tick, "price": price.to_string(), "qty": qty.to_string(), "orders": orders.len() })
+            })
+            .collect()
+    };
+    let height = chain.last_block.as_ref().map_or(0, |b| b.height);
+    Ok(Json(json!({ "marketId": market, "height": height, "bids": side(Side::Buy), "asks": side(Side::Sell) }))
+        .into_response())
+}
+
+async fn trades(
+    State(node): State<Arc<Node>>,
+    Path(market): Path<String>,
+    query: Result<Query<RowsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let market = resolve_market(&node.markets, &market)?;
+    let (_, limit) = rows(query, 100)?;
+    let chain = node.chain.read().expect("chain lock");
+    let list: Vec<Value> = chain
+        .recent_trades
+        .get(&market)
+        .map(|t| t.iter().rev().take(limit).map(|t| serde_json::to_value(t).expect("records serialize")).collect())
+        .unwrap_or_default();
+    Ok(Json(list).into_response())
+}
+
+fn parse_b256(text: &str, what: &str) -> Result<B256, ApiError> {
+    text.parse().map_err(|_| ApiError(Refusal::new(400, "bad_hex", format!("{what} must be 32 bytes of 0x hex"))))
+}
+
+fn order_json(market: &B256, order_id: &B256, order: &Order) -> Value {
+    json!({
+        "marketId": market, "orderId": order_id, "trader": order.trader, "side": side_name(order.side),
+        "tick": order.tick, "remaining": order.remaining.to_string(), "locked": order.locked.to_string(), "status": "resting",
+    })
+}
+
+async fn order(State(node): State<Arc<Node>>, Path((market, order_id)): Path<(String, String)>) -> ApiResult {
+    let market = resolve_market(&node.markets, &market)?;
+    let order_id = parse_b256(&order_id, "orderId")?;
+    let order: Order = node.chain.read().expect("chain lock").read(&order_key(&market, &order_id));
+    if order == Order::default() {
+        return Err(not_found("resting order"));
+    }
+    Ok(Json(order_json(&market, &order_id, &order)).into_response())
+}
+
+async fn account(State(node): State<Arc<Node>>, Path(address): Path<String>) -> ApiResult {
+    let address: Address =
+        address.parse().map_err(|_| ApiError(Refusal::new(400, "bad_hex", "address must be 20 bytes of 0x hex")))?;
+    let chain = node.chain.read().expect("chain lock");
+    let balances: Vec<Value> = node
+        .genesis
+        .assets
+        .iter()
+        .map(|asset| {
+            let balance: Balance = chain.read(&balance_key(&address, &asset.asset_id));
+            json!({ "assetId": asset.asset_id, "symbol": asset.symbol, "available": balance.available.to_string(), "locked": balance.locked.to_string() })
+        })
+        .collect();
+    let orders: Vec<Value> = chain
+        .open_orders
+        .get(&address)
+        .map(|set| set.iter().map(|(m, id)| order_json(m, id, &chain.read(&order_key(m, id)))).collect())
+        .unwrap_or_default();
+    let nonces: Vec<Value> = node
+        .markets
+        .keys()
+        .map(|m| json!({ "marketId": m, "nextNonce": chain.read::<NextNonce>(&nonce_key(&address, m)).0 }))
+        .collect();
+    Ok(Json(json!({ "address": address, "balances": balances, "openOrders": orders, "nonces": nonces }))
+        .into_response())
+}
+
+async fn latest_block(State(node): State<Arc<Node>>) -> ApiResult {
+    let chain = node.chain.read().expect("chain lock");
+    let header = chain.last_block.as_ref().ok_or_else(|| not_found("block"))?;
+    Ok(Json(header).into_response())
+}
+
+fn parse_u64(text: &str, what: &str) -> Result<u64, ApiError> {
+    text.parse().map_err(|_| ApiError(Refusal::new(400, "bad_number", format!("{what} must be an unsigned integer"))))
+}
+
+async fn block(State(node): State<Arc<Node>>, Path(height): Path<String>) -> ApiResult {
+    let height = parse_u64(&height, "height")?;
+    let header = node.store.block(height).map_err(internal)?.ok_or_else(|| not_found("block"))?;
+    Ok(Json(header).into_response())
+}
+
+async fn batch(State(node): State<Arc<Node>>, Path(seq): Path<String>) -> ApiResult {
+    let seq = parse_u64(&seq, "batchSeq")?;
+    let record = node.store.batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    let verification = match node.store.verification(seq).map_err(internal)? {
+        Verification::Pending => "pending",
+        Verification::Verified => "verified",
+        Verification::Mismatch => "mismatch",
+    };
+    let pi_bytes = hex::decode(&record.public_inputs).map_err(internal)?;
+    let pi = PublicInputs::decode(&pi_bytes).map_err(internal)?;
+    let mut answer = serde_json::to_value(&record).expect("records serialize");
+    answer["verification"] = json!(verification);
+    answer["publicInputsDecoded"] = json!({
+        "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest, "rulesHash": pi.rules_hash,
+        "domainSeparator": pi.domain_separator, "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
+        "daCommitment": pi.da_commitment, "tradesRoot": pi.trades_root, "feesRoot": pi.fees_root,
+    });
+    Ok(Json(answer).into_response())
+}
+
+async fn batch_witness(State(node): State<Arc<Node>>, Path(seq): Path<String>) -> ApiResult {
+    let seq = parse_u64(&seq, "batchSeq")?;
+    let compact = node.store.witness(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    let blob = witness::expand(&compact).map_err(internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], blob).into_response())
+}
+
+async fn state_root(State(node): State<Arc<Node>>) -> Response {
+    let chain = node.chain.read().expect("chain lock");
+    let height = chain.last_block.as_ref().map_or(0, |b| b.height);
+    Json(json!({ "root": chain.full.root(), "height": height })).into_response()
+}
+
+async fn state_proof(State(node): State<Arc<Node>>, Path(key): Path<String>) -> ApiResult {
+    let key = parse_b256(&key, "key")?;
+    let chain = node.chain.read().expect("chain lock");
+    let proof = chain.full.prove(&key);
+    let siblings: Vec<String> = proof.to_bytes().chunks(32).map(hex::encode_prefixed).collect();
+    let value = chain.full.value(&key).map(hex::encode_prefixed);
+    Ok(Json(json!({ "key": key, "root": chain.full.root(), "value": value, "siblingsLeafFirst": siblings }))
+        .into_response())
+}

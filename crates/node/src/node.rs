@@ -1,0 +1,149 @@
+//! Wires a node together: opens the store, restores and checks the chain, re-admits pending
+//! messages, and starts the log writer, block producer, verifier and HTTP server.
+
+use crate::admission::Admission;
+use crate::chain::ChainState;
+use crate::config::NodeConfig;
+use crate::genesis::{MarketSpec, VenueGenesis};
+use crate::metrics::Metrics;
+use crate::records::{AdmissionEntry, MessageRecord, TradeRecord};
+use crate::store::{Store, StoreError};
+use alloy_primitives::{Address, B256};
+use numo_host::FullState;
+use numo_stf::keys::nonce_key;
+use numo_stf::values::NextNonce;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::oneshot;
+
+/// What a sequenced message's sender learns once its block commits.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// Block height.
+    pub block_height: u64,
+    /// Batch number.
+    pub batch_seq: u64,
+    /// The message as executed (global index, outcome, reason).
+    pub record: MessageRecord,
+    /// Its fills.
+    pub fills: Vec<TradeRecord>,
+}
+
+/// The answer promised to a waiting submitter: a receipt, or why its message was dropped.
+pub type Outcome = Result<Receipt, String>;
+
+/// Why the node cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The data dir belongs to another genesis.
+    #[error("data dir belongs to genesis root {stored}, this genesis has root {configured}")]
+    WrongGenesis {
+        /// Root recorded in the data dir.
+        stored: B256,
+        /// Root of the configured genesis.
+        configured: B256,
+    },
+    /// The stored state does not hash to the last block's root: never serve it.
+    #[error("stored state root {computed} does not match block {height} root {expected}")]
+    RootMismatch {
+        /// Block height.
+        height: u64,
+        /// Root in the header.
+        expected: B256,
+        /// Root of the stored leaves.
+        computed: B256,
+    },
+}
+
+/// A running node's shared parts.
+pub struct Node {
+    /// Settings.
+    pub config: NodeConfig,
+    /// Venue genesis.
+    pub genesis: VenueGenesis,
+    /// Markets by id (ascending: the fixed order batches are cut in).
+    pub markets: BTreeMap<B256, MarketSpec>,
+    /// Durable storage.
+    pub store: Arc<Store>,
+    /// Committed chain.
+    pub chain: RwLock<ChainState>,
+    /// Admission checks and the log writer.
+    pub admission: Admission,
+    /// Durable messages waiting for a block, in admission order.
+    pub mempool: Arc<Mutex<VecDeque<AdmissionEntry>>>,
+    /// Submitters waiting for their block, by mempool sequence number.
+    pub waiters: Mutex<HashMap<u64, oneshot::Sender<Outcome>>>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Set when the node can no longer admit (the log failed).
+    pub failure: Arc<Mutex<Option<String>>>,
+}
+
+impl Node {
+    /// Opens the data dir, restores and checks the chain, and re-admits pending messages.
+    pub fn open(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Self>, StartError> {
+        let store = Arc::new(Store::open(&config.data_dir)?);
+        let genesis_root = genesis.genesis_root();
+        let mut loaded = store.load()?;
+        match loaded.genesis_root {
+            None => {
+                let state = genesis.initial_state();
+                let entries: Vec<(B256, Vec<u8>)> = state.entries().map(|(k, v)| (*k, v.clone())).collect();
+                store.initialise(&genesis_root, &entries)?;
+                loaded = store.load()?;
+            }
+            Some(stored) if stored != genesis_root => {
+                return Err(StartError::WrongGenesis { stored, configured: genesis_root });
+            }
+            Some(_) => {}
+        }
+        let full = FullState::from_entries(std::mem::take(&mut loaded.state));
+        let (height, expected) = loaded.last_block.as_ref().map_or((0, genesis_root), |b| (b.height, b.state_root));
+        if full.root() != expected {
+            return Err(StartError::RootMismatch { height, expected, computed: full.root() });
+        }
+        let chain = ChainState::new(full, loaded.last_block, loaded.counters, &genesis);
+        let mut pending_nonces = HashMap::new();
+        let mut next_seq = loaded.counters.last_executed_seq + 1;
+        for entry in &loaded.pending {
+            let pair = (entry.signed.message.trader(), entry.market_id);
+            pending_nonces.insert(pair, entry.signed.message.nonce() + 1);
+            next_seq = next_seq.max(entry.seq + 1);
+        }
+        tracing::info!(height, root = %expected, pending = loaded.pending.len(), "chain restored");
+        let mempool = Arc::new(Mutex::new(VecDeque::from(loaded.pending)));
+        let metrics = Arc::new(Metrics::default());
+        let failure: Arc<Mutex<Option<String>>> = Arc::default();
+        let on_failure = {
+            let failure = failure.clone();
+            move |reason: String| *failure.lock().expect("failure lock") = Some(reason)
+        };
+        let admission = Admission::start(store.clone(), mempool.clone(), next_seq, pending_nonces, on_failure);
+        let markets = genesis.markets.iter().map(|m| (m.context.market_id, m.clone())).collect();
+        Ok(Arc::new(Self {
+            config,
+            genesis,
+            markets,
+            store,
+            chain: RwLock::new(chain),
+            admission,
+            mempool,
+            waiters: Mutex::default(),
+            metrics,
+            failure,
+        }))
+    }
+
+    /// The committed `nextNonce` of a trader in a market (C9).
+    pub fn committed_nonce(&self, trader: &Address, market: &B256) -> u64 {
+        self.chain.read().expect("chain lock").read::<NextNonce>(&nonce_key(trader, market)).0
+    }
+
+    /// Why the node stopped admitting, if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().expect("failure lock").clone()
+    }
+}
