@@ -1,10 +1,12 @@
-//! `numo`: run and inspect guest inputs, and build batches from JSON.
+//! `numo`: run and inspect guest inputs, build batches from JSON, and list dev accounts.
 //!
 //! Exit codes of `numo guest run` are a contract used by conformance tooling: 0 with the
 //! PublicInputs as one `0x` hex line on stdout; 1 with `invalid: <reason>` on stderr when the
-//! batch is invalid (C11); 2 for anything else (unreadable file, bad arguments).
+//! batch is invalid (C11); 2 for anything else (unreadable file, bad arguments). The JSON printed
+//! by `numo dev accounts --json` (`[{"address", "privateKey"}]`, lowercase hex) is a contract too.
 
 mod batch_cmd;
+mod dev_cmd;
 mod guest_cmd;
 mod node_cmd;
 mod render;
@@ -33,6 +35,11 @@ enum Command {
         #[command(subcommand)]
         command: batch_cmd::BatchCommand,
     },
+    /// Local development helpers (dev accounts of the built-in dev venue).
+    Dev {
+        #[command(subcommand)]
+        command: dev_cmd::DevCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -47,5 +54,6 @@ fn main() -> ExitCode {
         Command::Guest { command } => guest_cmd::run(command),
         Command::Batch { command } => batch_cmd::run(command),
         Command::Node(args) => node_cmd::run(args),
+        Command::Dev { command } => dev_cmd::run(command),
     }
 }
