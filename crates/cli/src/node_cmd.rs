@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use numo_node::config::{NodeConfig, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS};
+use numo_node::config::{NodeConfig, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS, SNAPSHOT_DIRTY_KEYS_MIN};
 use numo_node::genesis::{dev_accounts, VenueGenesis};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,6 +29,10 @@ pub(crate) struct NodeArgs {
     /// (default: all with --dev, sample otherwise).
     #[arg(long)]
     verify: Option<VerifyMode>,
+    /// Write a tree snapshot once this many state keys changed since the last one (restarts
+    /// then skip rehashing the whole state).
+    #[arg(long, default_value_t = SNAPSHOT_DIRTY_KEYS_MIN)]
+    snapshot_dirty_keys: usize,
 }
 
 pub(crate) fn run(args: NodeArgs) -> ExitCode {
@@ -58,6 +62,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         data_dir: args.data_dir.clone(),
         block_interval_ms: args.block_interval_ms,
         verify,
+        snapshot_dirty_keys: args.snapshot_dirty_keys,
     };
     if args.dev {
         println!("numo dev node — dev accounts (funded at genesis; never use these keys for real funds):");

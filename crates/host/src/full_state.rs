@@ -2,7 +2,7 @@
 //! tree over them, so roots and proofs are always at hand.
 
 use alloy_primitives::{keccak256, B256};
-use numo_smt::{Proof, SparseMerkleTree};
+use numo_smt::{leaf_hash, Proof, SparseMerkleTree};
 use numo_stf::{State, StateError};
 use std::collections::BTreeMap;
 
@@ -24,6 +24,33 @@ impl FullState {
         let mut state = Self::new();
         state.apply(entries.into_iter().map(|(key, value)| (key, Some(value))).collect());
         state
+    }
+
+    /// A state from stored leaves and a tree snapshot taken before `dirty` keys were written:
+    /// the dirty keys are re-applied, then every leaf hash of the tree is checked against its
+    /// value (one keccak per key instead of 257), so a stale or foreign snapshot is refused.
+    pub fn restore(
+        entries: impl IntoIterator<Item = (B256, Vec<u8>)>,
+        mut tree: SparseMerkleTree,
+        dirty: &[B256],
+    ) -> Result<Self, String> {
+        let values: BTreeMap<B256, Vec<u8>> = entries.into_iter().collect();
+        let mut updates: Vec<_> = dirty.iter().map(|key| (*key, values.get(key).map(keccak256))).collect();
+        tree.update_batch(&mut updates);
+        if tree.len() != values.len() {
+            return Err(format!("tree has {} keys, state has {}", tree.len(), values.len()));
+        }
+        for ((key, leaf), (value_key, value)) in tree.leaves().zip(&values) {
+            if key != *value_key || leaf != leaf_hash(&key, &keccak256(value)) {
+                return Err(format!("tree leaf {key} does not match the stored value"));
+            }
+        }
+        Ok(Self { values, tree })
+    }
+
+    /// The tree, for snapshots.
+    pub fn tree(&self) -> &SparseMerkleTree {
+        &self.tree
     }
 
     /// The state root (section A).

@@ -24,6 +24,8 @@ pub struct ChainState {
     pub counters: Counters,
     /// Newest trades per market, newest last.
     pub recent_trades: BTreeMap<B256, VecDeque<TradeRecord>>,
+    /// State keys written since the last tree snapshot.
+    pub dirty_since_snapshot: usize,
     /// Resting orders per trader: (market, orderId).
     pub open_orders: BTreeMap<Address, BTreeSet<(B256, B256)>>,
     order_owner: HashMap<(B256, B256), Address>,
@@ -37,6 +39,7 @@ impl ChainState {
             last_block,
             counters,
             recent_trades: BTreeMap::new(),
+            dirty_since_snapshot: 0,
             open_orders: BTreeMap::new(),
             order_owner: HashMap::new(),
         };

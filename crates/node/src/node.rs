@@ -82,6 +82,33 @@ pub struct Node {
     pub failure: Arc<Mutex<Option<String>>>,
 }
 
+/// The state from the last tree snapshot plus the keys written since (no full rehash), or,
+/// without a usable snapshot, from the leaves alone.
+fn restore_state(loaded: &mut crate::store::Loaded) -> FullState {
+    let entries = std::mem::take(&mut loaded.state);
+    let started = std::time::Instant::now();
+    if let Some(bytes) = loaded.tree_snapshot.take() {
+        let restored = numo_smt::SparseMerkleTree::decode_snapshot(&bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|tree| FullState::restore(entries.iter().cloned(), tree, &loaded.dirty));
+        match restored {
+            Ok(full) => {
+                tracing::info!(
+                    keys = full.len(),
+                    dirty = loaded.dirty.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "tree restored from snapshot"
+                );
+                return full;
+            }
+            Err(error) => tracing::warn!(%error, "tree snapshot unusable; rehashing every leaf"),
+        }
+    }
+    let full = FullState::from_entries(entries);
+    tracing::info!(keys = full.len(), ms = started.elapsed().as_millis() as u64, "tree rebuilt from leaves");
+    full
+}
+
 impl Node {
     /// Opens the data dir, restores and checks the chain, and re-admits pending messages.
     pub fn open(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Self>, StartError> {
@@ -100,12 +127,13 @@ impl Node {
             }
             Some(_) => {}
         }
-        let full = FullState::from_entries(std::mem::take(&mut loaded.state));
+        let full = restore_state(&mut loaded);
         let (height, expected) = loaded.last_block.as_ref().map_or((0, genesis_root), |b| (b.height, b.state_root));
         if full.root() != expected {
             return Err(StartError::RootMismatch { height, expected, computed: full.root() });
         }
-        let chain = ChainState::new(full, loaded.last_block, loaded.counters, &genesis);
+        let mut chain = ChainState::new(full, loaded.last_block, loaded.counters, &genesis);
+        chain.dirty_since_snapshot = loaded.dirty.len();
         let mut pending_nonces = HashMap::new();
         let mut next_seq = loaded.counters.last_executed_seq + 1;
         for entry in &loaded.pending {

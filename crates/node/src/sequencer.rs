@@ -139,12 +139,19 @@ pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
     let header = BlockHeader::new(height, parent, timestamp_ms, chain.full.root(), &public_inputs, batch_seqs.clone());
     chain.counters.last_executed_seq =
         chain.counters.last_executed_seq.max(executed_seqs.iter().copied().max().unwrap_or(0));
+    chain.dirty_since_snapshot += state_writes.len();
+    let snapshot_due = chain.dirty_since_snapshot >= node.config.snapshot_dirty_keys.max(chain.full.len() / 4);
+    let tree_snapshot = snapshot_due.then(|| chain.full.tree().encode_snapshot());
+    if snapshot_due {
+        chain.dirty_since_snapshot = 0;
+    }
     let commit = BlockCommit {
         header: &header,
         batches: executed.iter().map(|e| (&e.record, e.witness.clone())).collect(),
         state_writes: &state_writes,
         executed: &executed_seqs,
         counters: chain.counters,
+        tree_snapshot,
     };
     node.store.commit_block(&commit).map_err(|e| e.to_string())?;
     for done in &executed {

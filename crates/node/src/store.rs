@@ -19,6 +19,9 @@ const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
 const WITNESSES: TableDefinition<u64, &[u8]> = TableDefinition::new("witnesses");
 const VERIFIED: TableDefinition<u64, u8> = TableDefinition::new("verified");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
+const TREE: TableDefinition<&str, &[u8]> = TableDefinition::new("tree");
+const DIRTY: TableDefinition<&[u8], ()> = TableDefinition::new("dirty");
+const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
 const META_COUNTERS: &str = "counters";
@@ -96,6 +99,9 @@ pub struct BlockCommit<'a> {
     pub executed: &'a [u64],
     /// Counters after the block.
     pub counters: Counters,
+    /// A snapshot of the tree after the block (`numo_smt` layout), written now and then so a
+    /// restart need not rehash every leaf.
+    pub tree_snapshot: Option<Vec<u8>>,
 }
 
 /// The node's redb database.
@@ -115,6 +121,10 @@ pub struct Loaded {
     pub state: Vec<(B256, Vec<u8>)>,
     /// Admitted messages not yet in a block, in admission order.
     pub pending: Vec<AdmissionEntry>,
+    /// The last tree snapshot, checksum verified.
+    pub tree_snapshot: Option<Vec<u8>>,
+    /// Keys written since that snapshot.
+    pub dirty: Vec<B256>,
 }
 
 impl Store {
@@ -129,6 +139,8 @@ impl Store {
         txn.open_table(META).map_err(db_error)?;
         txn.open_table(VERIFIED).map_err(db_error)?;
         txn.open_table(STATE).map_err(db_error)?;
+        txn.open_table(TREE).map_err(db_error)?;
+        txn.open_table(DIRTY).map_err(db_error)?;
         txn.commit().map_err(db_error)?;
         Ok(Self { db })
     }
@@ -180,7 +192,19 @@ impl Store {
             })?;
             pending.push(decoded);
         }
-        Ok(Loaded { genesis_root, counters, last_block, state, pending })
+        let tree_snapshot = match txn.open_table(TREE).map_err(db_error)?.get(TREE_SNAPSHOT).map_err(db_error)? {
+            Some(stored) => Some(unseal(stored.value()).ok_or_else(|| StoreError::Corrupt {
+                table: "tree",
+                key: TREE_SNAPSHOT.into(),
+                reason: "checksum mismatch".into(),
+            })?),
+            None => None,
+        };
+        let mut dirty = Vec::new();
+        for entry in txn.open_table(DIRTY).map_err(db_error)?.iter().map_err(db_error)? {
+            dirty.push(B256::from_slice(entry.map_err(db_error)?.0.value()));
+        }
+        Ok(Loaded { genesis_root, counters, last_block, state, pending, tree_snapshot, dirty })
     }
 
     /// Makes a group of admitted messages durable in one fsync (group commit).
@@ -221,6 +245,19 @@ impl Store {
             }
             let mut meta = txn.open_table(META).map_err(db_error)?;
             meta.insert(META_COUNTERS, commit.counters.encode().as_slice()).map_err(db_error)?;
+            let mut dirty = txn.open_table(DIRTY).map_err(db_error)?;
+            match &commit.tree_snapshot {
+                Some(snapshot) => {
+                    dirty.retain(|_, _| false).map_err(db_error)?;
+                    let mut tree = txn.open_table(TREE).map_err(db_error)?;
+                    tree.insert(TREE_SNAPSHOT, seal(snapshot).as_slice()).map_err(db_error)?;
+                }
+                None => {
+                    for key in commit.state_writes.keys() {
+                        dirty.insert(key.as_slice(), ()).map_err(db_error)?;
+                    }
+                }
+            }
         }
         txn.commit().map_err(db_error)
     }
@@ -289,6 +326,19 @@ impl Store {
         let value = table.get(key).map_err(db_error)?;
         value.map(|v| decode_json(name, key, v.value())).transpose()
     }
+}
+
+/// `keccak256(bytes) ‖ bytes`: the snapshot's hashes are trusted on load, so its bytes are
+/// checksummed.
+fn seal(bytes: &[u8]) -> Vec<u8> {
+    let mut out = alloy_primitives::keccak256(bytes).to_vec();
+    out.extend_from_slice(bytes);
+    out
+}
+
+fn unseal(stored: &[u8]) -> Option<Vec<u8>> {
+    let (checksum, bytes) = stored.split_at_checked(32)?;
+    (alloy_primitives::keccak256(bytes).as_slice() == checksum).then(|| bytes.to_vec())
 }
 
 fn encode_json<T: serde::Serialize>(value: &T) -> Vec<u8> {

@@ -1,7 +1,7 @@
 //! Shared helpers of the node tests: an in-process dev node on a real port, and a signing
 //! client.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, missing_docs)]
 
 use alloy_primitives::{hex, Address, B256, U256};
 use numo_node::config::{NodeConfig, VerifyMode};
@@ -26,6 +26,7 @@ pub async fn start_dev_node(block_interval_ms: u64) -> TestNode {
         data_dir: dir.path().to_path_buf(),
         block_interval_ms,
         verify: VerifyMode::All,
+        snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
     };
     let node = numo_node::start(config, genesis.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

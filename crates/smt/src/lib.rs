@@ -81,7 +81,7 @@ pub use crate::defaults::{default_hash, empty_root};
 pub use crate::hash::{leaf_hash, node_hash};
 pub use crate::partial::{PartialTree, PartialTreeError};
 pub use crate::proof::{compute_root, verify, Proof, Siblings, SIBLINGS_BYTES};
-pub use crate::tree::{SparseMerkleTree, Update};
+pub use crate::tree::{SnapshotError, SparseMerkleTree, Update};
 
 /// Depth of the tree: one level per bit of a 32-byte key (section A, C6).
 pub const TREE_DEPTH: usize = 256;

@@ -4,11 +4,13 @@
 mod cost_tests;
 mod node;
 mod prove;
+mod snapshot;
 mod update;
 
 use alloy_primitives::B256;
 
 use self::node::Node;
+pub use self::snapshot::SnapshotError;
 pub use self::update::Update;
 use crate::TREE_DEPTH;
 

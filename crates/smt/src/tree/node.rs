@@ -82,6 +82,21 @@ impl Leaf {
         leaf
     }
 
+    /// A leaf with every cached hash given (a decoded snapshot).
+    pub(crate) fn restore(key: B256, hash: B256, top: B256, mid: B256, mid_depth: u16) -> Box<Self> {
+        Box::new(Self { key, hash, top, mid, mid_depth })
+    }
+
+    /// The hash cached below the top.
+    pub(crate) fn mid(&self) -> &B256 {
+        &self.mid
+    }
+
+    /// Depth of [`Leaf::mid`].
+    pub(crate) fn mid_depth(&self) -> u16 {
+        self.mid_depth
+    }
+
     /// Recomputes `mid` and `top` from the leaf hash: 256 - `top_depth` hashes.
     pub(crate) fn rehash_from_leaf(&mut self, top_depth: usize) {
         let mid_depth = (top_depth + MID_GAP).min(TREE_DEPTH);
