@@ -1,7 +1,7 @@
 //! Shared helpers of the node tests: an in-process dev node on a real port, and a signing
 //! client.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, missing_docs)]
 
 use alloy_primitives::{hex, Address, B256, U256};
 use numo_node::config::{NodeConfig, VerifyMode};
