@@ -11,7 +11,7 @@ use crate::submission::{self, resolve_market};
 use crate::witness;
 use alloy_primitives::{hex, Address, B256, U256};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -46,6 +46,25 @@ impl From<Refusal> for ApiError {
     }
 }
 
+/// [`Path`] whose rejection (a segment that is not UTF-8 once percent-decoded) is answered in
+/// the error shape, not with axum's plain-text body.
+struct ApiPath<T>(T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(e) => Err(ApiError(Refusal::new(e.status().as_u16(), "bad_path", e.body_text()))),
+        }
+    }
+}
+
 fn not_found(what: &str) -> ApiError {
     ApiError(Refusal::new(404, "not_found", format!("{what} not found")))
 }
@@ -74,6 +93,9 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/state/root", get(state_root))
         .route("/v1/state/proof/{key}", get(state_proof))
         .fallback(|| async { ApiError(Refusal::new(404, "no_route", "no such endpoint")) })
+        .method_not_allowed_fallback(|| async {
+            ApiError(Refusal::new(405, "method_not_allowed", "method not allowed on this endpoint"))
+        })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(node)
 }
@@ -104,9 +126,18 @@ struct SubmitQuery {
 async fn submit(
     State(node): State<Arc<Node>>,
     query: Result<Query<SubmitQuery>, axum::extract::rejection::QueryRejection>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult {
-    let result = admit(&node, query.map(|q| q.0.wait.unwrap_or(true)), &body).await;
+    // A body over the limit (or one that fails to arrive) is refused in the error shape too,
+    // not with axum's plain-text rejection.
+    let body = body.map_err(|e| {
+        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" };
+        Refusal::new(e.status().as_u16(), code, e.body_text())
+    });
+    let result = match body {
+        Ok(body) => admit(&node, query.map(|q| q.0.wait.unwrap_or(true)), &body).await,
+        Err(refusal) => Err(refusal.into()),
+    };
     if let Err(ApiError(refusal)) = &result {
         node.metrics.refuse(&refusal.code);
     }
@@ -189,7 +220,7 @@ fn rows(
 
 async fn book(
     State(node): State<Arc<Node>>,
-    Path(market): Path<String>,
+    ApiPath(market): ApiPath<String>,
     query: Result<Query<RowsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let market = resolve_market(&node.markets, &market)?;
@@ -214,7 +245,7 @@ async fn book(
 
 async fn trades(
     State(node): State<Arc<Node>>,
-    Path(market): Path<String>,
+    ApiPath(market): ApiPath<String>,
     query: Result<Query<RowsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let market = resolve_market(&node.markets, &market)?;
@@ -239,7 +270,7 @@ fn order_json(market: &B256, order_id: &B256, order: &Order) -> Value {
     })
 }
 
-async fn order(State(node): State<Arc<Node>>, Path((market, order_id)): Path<(String, String)>) -> ApiResult {
+async fn order(State(node): State<Arc<Node>>, ApiPath((market, order_id)): ApiPath<(String, String)>) -> ApiResult {
     let market = resolve_market(&node.markets, &market)?;
     let order_id = parse_b256(&order_id, "orderId")?;
     let order: Order = node.chain.read().expect("chain lock").read(&order_key(&market, &order_id));
@@ -249,7 +280,7 @@ async fn order(State(node): State<Arc<Node>>, Path((market, order_id)): Path<(St
     Ok(Json(order_json(&market, &order_id, &order)).into_response())
 }
 
-async fn account(State(node): State<Arc<Node>>, Path(address): Path<String>) -> ApiResult {
+async fn account(State(node): State<Arc<Node>>, ApiPath(address): ApiPath<String>) -> ApiResult {
     let address: Address =
         address.parse().map_err(|_| ApiError(Refusal::new(400, "bad_hex", "address must be 20 bytes of 0x hex")))?;
     let chain = node.chain.read().expect("chain lock");
@@ -286,13 +317,13 @@ fn parse_u64(text: &str, what: &str) -> Result<u64, ApiError> {
     text.parse().map_err(|_| ApiError(Refusal::new(400, "bad_number", format!("{what} must be an unsigned integer"))))
 }
 
-async fn block(State(node): State<Arc<Node>>, Path(height): Path<String>) -> ApiResult {
+async fn block(State(node): State<Arc<Node>>, ApiPath(height): ApiPath<String>) -> ApiResult {
     let height = parse_u64(&height, "height")?;
     let header = node.store.block(height).map_err(internal)?.ok_or_else(|| not_found("block"))?;
     Ok(Json(header).into_response())
 }
 
-async fn batch(State(node): State<Arc<Node>>, Path(seq): Path<String>) -> ApiResult {
+async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
     let record = node.store.batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
     let verification = match node.store.verification(seq).map_err(internal)? {
@@ -312,7 +343,7 @@ async fn batch(State(node): State<Arc<Node>>, Path(seq): Path<String>) -> ApiRes
     Ok(Json(answer).into_response())
 }
 
-async fn batch_witness(State(node): State<Arc<Node>>, Path(seq): Path<String>) -> ApiResult {
+async fn batch_witness(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
     let compact = node.store.witness(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
     let blob = witness::expand(&compact).map_err(internal)?;
@@ -325,7 +356,7 @@ async fn state_root(State(node): State<Arc<Node>>) -> Response {
     Json(json!({ "root": chain.full.root(), "height": height })).into_response()
 }
 
-async fn state_proof(State(node): State<Arc<Node>>, Path(key): Path<String>) -> ApiResult {
+async fn state_proof(State(node): State<Arc<Node>>, ApiPath(key): ApiPath<String>) -> ApiResult {
     let key = parse_b256(&key, "key")?;
     let chain = node.chain.read().expect("chain lock");
     let proof = chain.full.prove(&key);

@@ -32,6 +32,14 @@ use std::sync::Arc;
 pub fn start(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Node>, StartError> {
     let node = Node::open(config, genesis)?;
     let (verify_tx, verify_rx) = std::sync::mpsc::channel();
+    // Batches committed before a crash but not checked yet: the verifier resumes with them.
+    if node.config.verify != config::VerifyMode::Off {
+        let unchecked = node.store.last_verified_batch()?.unwrap_or(0) + 1;
+        let next = node.chain.read().expect("chain lock").counters.next_batch_seq;
+        for batch_seq in unchecked..next {
+            let _ = verify_tx.send(batch_seq);
+        }
+    }
     let producer = node.clone();
     std::thread::Builder::new()
         .name("numo-blocks".into())

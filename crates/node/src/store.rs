@@ -280,6 +280,15 @@ impl Store {
         })
     }
 
+    /// The highest `batchSeq` with a verdict. The verifier checks batches in commit order, so
+    /// every later batch is still unchecked (a crash can leave some behind).
+    pub fn last_verified_batch(&self) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(VERIFIED).map_err(db_error)?;
+        let last = table.last().map_err(db_error)?.map(|(seq, _)| seq.value());
+        Ok(last)
+    }
+
     /// A block header by height.
     pub fn block(&self, height: u64) -> Result<Option<BlockHeader>, StoreError> {
         self.get_json(BLOCKS, "blocks", height)
