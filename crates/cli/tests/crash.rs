@@ -117,6 +117,9 @@ fn start_node_verifying(client: &reqwest::blocking::Client, data_dir: &Path, log
             .args(["node", "--dev", "--http", &address, "--data-dir"])
             .arg(data_dir)
             .args(["--block-interval-ms", BLOCK_INTERVAL_MS, "--verify", verify])
+            // Snapshot the tree every few blocks, so kills also land around snapshot writes
+            // and restarts go through snapshot + dirty-key restore.
+            .args(["--snapshot-dirty-keys", "40"])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
