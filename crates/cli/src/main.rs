@@ -10,6 +10,7 @@ mod dev_cmd;
 mod guest_cmd;
 mod node_cmd;
 mod render;
+mod verify_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,6 +36,9 @@ enum Command {
         #[command(subcommand)]
         command: batch_cmd::BatchCommand,
     },
+    /// Independently re-execute every batch a node serves and check the chain of roots;
+    /// exit 1 with a fraud alert on any disagreement.
+    Verify(verify_cmd::VerifyArgs),
     /// Local development helpers (dev accounts of the built-in dev venue).
     Dev {
         #[command(subcommand)]
@@ -55,5 +59,6 @@ fn main() -> ExitCode {
         Command::Batch { command } => batch_cmd::run(command),
         Command::Node(args) => node_cmd::run(args),
         Command::Dev { command } => dev_cmd::run(command),
+        Command::Verify(args) => verify_cmd::run(args),
     }
 }

@@ -1,0 +1,240 @@
+//! `numo verify`: an independent verifier that trusts nothing but the spec. It pulls every
+//! batch's witness and record over the public API, re-executes the witness with the guest, and
+//! checks the PublicInputs, the outcomes and the chain of roots. Any disagreement is a fraud
+//! alert (exit 1) naming the batch, the expected and the claimed values.
+
+use alloy_primitives::{hex, B256};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use numo_node::genesis::VenueGenesis;
+use numo_stf::MessageOutcome;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// Node base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    node: String,
+    /// First batch to check; the chain is anchored at the previous batch's newRoot (or the
+    /// genesis root for batch 1).
+    #[arg(long, default_value_t = 1)]
+    from: u64,
+    /// Keep following new batches instead of stopping at the newest.
+    #[arg(long)]
+    follow: bool,
+    /// Genesis root of batch 1's prevRoot (hex). Without it (or --genesis / --dev) the node's
+    /// first prevRoot is taken as given, which the report says.
+    #[arg(long)]
+    genesis_root: Option<B256>,
+    /// Compute the genesis root from a genesis TOML file.
+    #[arg(long, conflicts_with = "genesis_root")]
+    genesis: Option<PathBuf>,
+    /// Compute the genesis root from the built-in dev genesis.
+    #[arg(long, conflicts_with_all = ["genesis_root", "genesis"])]
+    dev: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A verified disagreement between what the node claims and what the spec computes.
+struct Fraud {
+    batch_seq: u64,
+    what: String,
+    expected: String,
+    claimed: String,
+}
+
+pub(crate) fn run(args: VerifyArgs) -> ExitCode {
+    match verify(&args) {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(fraud)) => {
+            let alert = json!({ "fraud": true, "batchSeq": fraud.batch_seq, "what": fraud.what, "expected": fraud.expected, "claimed": fraud.claimed });
+            if args.json {
+                println!("{alert}");
+            } else {
+                println!(
+                    "FRAUD ALERT at batch {}: {}\n  expected {}\n  claimed  {}",
+                    fraud.batch_seq, fraud.what, fraud.expected, fraud.claimed
+                );
+            }
+            ExitCode::from(1)
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn genesis_root(args: &VerifyArgs) -> Result<Option<B256>> {
+    if let Some(root) = args.genesis_root {
+        return Ok(Some(root));
+    }
+    if args.dev {
+        return Ok(Some(VenueGenesis::dev().genesis_root()));
+    }
+    if let Some(path) = &args.genesis {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        return Ok(Some(VenueGenesis::from_toml(&text)?.genesis_root()));
+    }
+    Ok(None)
+}
+
+struct Client {
+    http: reqwest::blocking::Client,
+    base: String,
+}
+
+impl Client {
+    /// The batch record, `None` when the node has no such batch yet.
+    fn batch(&self, seq: u64) -> Result<Option<Value>> {
+        let response = self.http.get(format!("{}/v1/batches/{seq}", self.base)).send().context("GET batch")?;
+        match response.status().as_u16() {
+            404 => Ok(None),
+            200 => Ok(Some(response.json().context("batch JSON")?)),
+            status => bail!("GET /v1/batches/{seq}: HTTP {status}"),
+        }
+    }
+
+    fn witness(&self, seq: u64) -> Result<Vec<u8>> {
+        let response =
+            self.http.get(format!("{}/v1/batches/{seq}/witness", self.base)).send().context("GET witness")?;
+        if !response.status().is_success() {
+            bail!("GET /v1/batches/{seq}/witness: HTTP {}", response.status());
+        }
+        Ok(response.bytes().context("witness bytes")?.to_vec())
+    }
+}
+
+fn verify(args: &VerifyArgs) -> Result<Option<Fraud>> {
+    let client = Client { http: reqwest::blocking::Client::new(), base: args.node.trim_end_matches('/').to_string() };
+    let anchor = match (args.from, genesis_root(args)?) {
+        (1, Some(root)) => Some(root),
+        (1, None) => None,
+        (from, _) => {
+            let previous = client.batch(from - 1)?.with_context(|| format!("batch {} not found", from - 1))?;
+            Some(field_b256(&previous, "newRoot")?)
+        }
+    };
+    let trusted_anchor = anchor.is_some();
+    let mut expected_prev = anchor;
+    let mut seq = args.from;
+    let mut checked = 0u64;
+    loop {
+        let Some(record) = client.batch(seq)? else {
+            if args.follow {
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+            break;
+        };
+        if let Some(fraud) = check_batch(&client, seq, &record, expected_prev)? {
+            return Ok(Some(fraud));
+        }
+        expected_prev = Some(field_b256(&record, "newRoot")?);
+        checked += 1;
+        if !args.json && (args.follow || checked % 100 == 0) {
+            eprintln!("verified batch {seq}");
+        }
+        seq += 1;
+    }
+    let report = json!({
+        "fraud": false, "batchesVerified": checked, "from": args.from, "lastBatch": seq - 1,
+        "lastRoot": expected_prev, "anchoredAtGenesis": trusted_anchor,
+    });
+    if args.json {
+        println!("{report}");
+    } else {
+        println!(
+            "OK: {checked} batches verified ({}..={}), last root {}",
+            args.from,
+            seq - 1,
+            expected_prev.map_or("-".into(), |r| r.to_string())
+        );
+        if !trusted_anchor {
+            println!("note: batch {}'s prevRoot was taken from the node (pass --genesis-root, --genesis or --dev to anchor it)", args.from);
+        }
+    }
+    Ok(None)
+}
+
+fn field_b256(record: &Value, name: &str) -> Result<B256> {
+    record[name]
+        .as_str()
+        .with_context(|| format!("record has no `{name}`"))?
+        .parse()
+        .with_context(|| format!("`{name}` is not 32 bytes of hex"))
+}
+
+fn fraud(batch_seq: u64, what: &str, expected: impl ToString, claimed: impl ToString) -> Option<Fraud> {
+    Some(Fraud { batch_seq, what: what.to_string(), expected: expected.to_string(), claimed: claimed.to_string() })
+}
+
+/// Re-executes one batch and compares everything the node claims about it.
+fn check_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<B256>) -> Result<Option<Fraud>> {
+    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
+    let blob = client.witness(seq)?;
+    let output = match numo_guest::run(&blob) {
+        Ok(output) => output,
+        Err(error) => {
+            return Ok(fraud(
+                seq,
+                "the witness does not re-execute",
+                "a valid C22 witness",
+                format!("invalid: {error}"),
+            ))
+        }
+    };
+    let pi = output.public_inputs;
+    let computed_pi = hex::encode_prefixed(pi.encode());
+    if computed_pi != claimed_pi {
+        return Ok(fraud(seq, "PublicInputs differ from the re-execution", computed_pi, claimed_pi));
+    }
+    if pi.batch_seq != seq {
+        return Ok(fraud(seq, "batchSeq", seq, pi.batch_seq));
+    }
+    for (name, value) in [("prevRoot", pi.prev_root), ("newRoot", pi.new_root)] {
+        let claimed = field_b256(record, name)?;
+        if claimed != value {
+            return Ok(fraud(seq, &format!("record {name} differs from its PublicInputs"), value, claimed));
+        }
+    }
+    if let Some(expected) = expected_prev {
+        if pi.prev_root != expected {
+            return Ok(fraud(
+                seq,
+                "chain of roots broken: prevRoot is not the previous newRoot",
+                expected,
+                pi.prev_root,
+            ));
+        }
+    }
+    let messages = record["messages"].as_array().context("record has no messages")?;
+    if messages.len() != output.report.outcomes.len() {
+        return Ok(fraud(seq, "message count differs from the witness", output.report.outcomes.len(), messages.len()));
+    }
+    for (index, (message, outcome)) in messages.iter().zip(&output.report.outcomes).enumerate() {
+        let (status, reason) = match outcome {
+            MessageOutcome::Rejected(reason) => ("rejected", Some(reason.name())),
+            _ => ("accepted", None),
+        };
+        let claimed = (message["outcome"].as_str().unwrap_or(""), message["reason"].as_str());
+        if claimed != (status, reason) {
+            return Ok(fraud(
+                seq,
+                &format!("outcome of message {index}"),
+                format!("{status} {reason:?}"),
+                format!("{} {:?}", claimed.0, claimed.1),
+            ));
+        }
+    }
+    let claimed_trades = record["trades"].as_array().map_or(0, Vec::len);
+    if claimed_trades != output.report.trades.len() {
+        return Ok(fraud(seq, "trade count", output.report.trades.len(), claimed_trades));
+    }
+    Ok(None)
+}

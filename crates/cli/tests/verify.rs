@@ -1,0 +1,162 @@
+//! `numo verify` against the real node binary: it passes an honest chain of more than 100
+//! batches anchored at the dev genesis root, and raises a fraud alert (exit 1) when the
+//! node's stored batch was tampered with: a changed outcome, a changed root, a dropped message.
+
+use alloy_primitives::{hex, B256, U256};
+use numo_node::genesis::{dev_accounts, VenueGenesis};
+use numo_stf::signature::sign_digest;
+use numo_stf::{Message, Place};
+use redb::ReadableTable;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BATCHES: u64 = 110;
+
+struct Node {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data_dir: &Path) -> Node {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_numo"))
+        .args(["node", "--dev", "--http", &format!("127.0.0.1:{port}"), "--block-interval-ms", "5", "--verify", "off"])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let node = Node { child, url: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if reqwest::blocking::get(format!("{}/health", node.url)).is_ok_and(|r| r.status() == 200) {
+            return node;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("node did not start");
+}
+
+fn verify(node: &Node) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_numo"))
+        .args(["verify", "--node", &node.url, "--dev", "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let report = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not JSON: {stdout}"));
+    (output.status.code().unwrap(), report)
+}
+
+/// One crossing order per batch: accounts 0 and 1 alternate sells and buys at one price.
+fn submit_orders(node: &Node) {
+    let genesis = VenueGenesis::dev();
+    let market = genesis.markets.iter().find(|m| m.symbol == "WETH/USDC").unwrap().context;
+    let client = reqwest::blocking::Client::new();
+    for i in 0..BATCHES {
+        let account = (i % 2) as usize;
+        let message = Message::Place(Place {
+            trader: dev_accounts()[account].address,
+            nonce: i / 2,
+            order_id: B256::left_padding_from(&(i + 1).to_be_bytes()),
+            side: account as u8,
+            tif: 0,
+            tick: 300_000,
+            qty: U256::from(10u64.pow(17)),
+        });
+        let signature = sign_digest(&dev_accounts()[account].secret, &message.hash(&market.domain_separator()));
+        let body = json!({ "message": hex::encode_prefixed(message.encode()), "signature": hex::encode_prefixed(signature.0) });
+        let answer: Value =
+            client.post(format!("{}/v1/messages", node.url)).json(&body).send().unwrap().json().unwrap();
+        assert_eq!(answer["batchSeq"], i + 1, "one batch per message: {answer}");
+    }
+}
+
+/// Rewrites batch `seq`'s stored record with `edit` (the node must be stopped).
+fn tamper(data_dir: &Path, seq: u64, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let db = redb::Database::create(data_dir.join("numo.redb")).unwrap();
+    let table: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("batches");
+    let txn = db.begin_write().unwrap();
+    let original = {
+        let mut batches = txn.open_table(table).unwrap();
+        let original = batches.get(seq).unwrap().unwrap().value().to_vec();
+        let mut record: Value = serde_json::from_slice(&original).unwrap();
+        edit(&mut record);
+        batches.insert(seq, serde_json::to_vec(&record).unwrap().as_slice()).unwrap();
+        original
+    };
+    txn.commit().unwrap();
+    original
+}
+
+fn restore(data_dir: &Path, seq: u64, original: &[u8]) {
+    let db = redb::Database::create(data_dir.join("numo.redb")).unwrap();
+    let table: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("batches");
+    let txn = db.begin_write().unwrap();
+    txn.open_table(table).unwrap().insert(seq, original).unwrap();
+    txn.commit().unwrap();
+}
+
+#[test]
+fn honest_chain_passes_and_tampered_batches_raise_fraud_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path());
+    submit_orders(&node);
+    let (code, report) = verify(&node);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["batchesVerified"], BATCHES);
+    assert_eq!(report["anchoredAtGenesis"], true);
+    drop(node);
+
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(u64, &str, Edit)> = vec![
+        (
+            17,
+            "outcome of message 0",
+            Box::new(|r| {
+                r["messages"][0]["outcome"] = json!("rejected");
+                r["messages"][0]["reason"] = json!("insufficient_balance");
+            }),
+        ),
+        (42, "record newRoot differs", Box::new(|r| r["newRoot"] = json!(B256::repeat_byte(7)))),
+        (
+            63,
+            "message count differs",
+            Box::new(|r| {
+                r["messages"].as_array_mut().unwrap().clear();
+            }),
+        ),
+        (
+            80,
+            "PublicInputs differ",
+            Box::new(|r| {
+                let mut pi = r["publicInputs"].as_str().unwrap().to_string();
+                pi.replace_range(70..72, if &pi[70..72] == "00" { "01" } else { "00" });
+                r["publicInputs"] = json!(pi);
+            }),
+        ),
+    ];
+    for (seq, what, edit) in cases {
+        let original = tamper(dir.path(), seq, edit);
+        let node = start(dir.path());
+        let (code, alert) = verify(&node);
+        assert_eq!(code, 1, "tampered batch {seq} must be caught: {alert}");
+        assert_eq!(alert["fraud"], true);
+        assert_eq!(alert["batchSeq"], seq);
+        assert!(alert["what"].as_str().unwrap().contains(what), "{alert}");
+        drop(node);
+        restore(dir.path(), seq, &original);
+    }
+    let node = start(dir.path());
+    assert_eq!(verify(&node).0, 0, "restored chain is honest again");
+}
