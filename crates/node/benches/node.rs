@@ -1,0 +1,915 @@
+//! Node performance: admission throughput (HTTP and in-process), block execution throughput
+//! with roots, submit→outcome latency at a steady open-loop load, and where the time goes.
+//!
+//! ```sh
+//! cargo bench -p numo-node --bench node                      # every scenario
+//! cargo bench -p numo-node --bench node -- admit latency     # scenarios whose name starts so
+//! cargo bench -p numo-node --bench node -- admit_http:c=16:market=given:blocks=off
+//! ```
+//!
+//! Every scenario runs in its own child process (this binary re-executed with `NUMO_NODE_BENCH`
+//! naming the scenario), so a node left running by one scenario — its block loop, verifier
+//! and log writer threads never stop — cannot steal CPU from the next. To profile one
+//! scenario: `NUMO_NODE_BENCH='blocks' perf record -g target/release/deps/node-… `.
+//!
+//! The venue is the dev genesis plus more funded accounts ([`dev_account`] is defined for every
+//! index), so many (account, market) pairs submit at once without their nonces serialising.
+//! Every message is signed before the clock starts. The workload per pair is a mix of resting
+//! GTC orders at random ticks within ±[`BAND`] of a mid price (often new ticks), IOC orders
+//! that cross the whole band (one to a few fills each) and cancels of the pair's oldest order
+//! (some of which were filled meanwhile: those execute as rejections).
+//!
+//! The HTTP client is a minimal HTTP/1.1 keep-alive client over tokio (pre-built request
+//! bytes, no JSON work): client and server share the machine's cores, so a heavy client would
+//! understate the node.
+//!
+//! Knobs (environment): `NUMO_BENCH_SECS` (length of each latency run, default 10),
+//! `NUMO_BENCH_RATES` (comma-separated offered loads for the latency runs, msgs/s),
+//! `NUMO_BENCH_ADMIT_MSGS` (messages per admission run, default 60,000).
+
+use alloy_primitives::{hex, Address, B256, U256};
+use numo_node::admission;
+use numo_node::config::{NodeConfig, VerifyMode};
+use numo_node::genesis::{dev_account, BalanceSpec, VenueGenesis, DEV_ACCOUNT_COUNT};
+use numo_node::node::Node;
+use numo_node::records::AdmissionEntry;
+use numo_node::sequencer::{execute_block, now_ms};
+use numo_node::store::Store;
+use numo_stf::signature::sign_digest;
+use numo_stf::{Cancel, Message, Place, SignedMessage};
+use secp256k1::SecretKey;
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Names the scenario a child process runs.
+const SCENARIO_ENV: &str = "NUMO_NODE_BENCH";
+/// Resting orders go within this many ticks of the mid; IOC orders cross the whole band.
+const BAND: i32 = 500;
+/// A pair cancels its oldest order rather than rest more than this many (bounds the book).
+const MAX_RESTING: usize = 8;
+
+// ---- orchestration ------------------------------------------------------------------------
+
+fn main() {
+    if let Ok(scenario) = std::env::var(SCENARIO_ENV) {
+        run_scenario(&scenario);
+        return;
+    }
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let mut scenarios = vec![
+        "parts".to_string(),
+        "admit_inproc:c=64:market=given".to_string(),
+        "admit_inproc:c=256:market=given".to_string(),
+        "admit_inproc:c=256:market=search".to_string(),
+        "admit_http:c=64:market=given:blocks=off".to_string(),
+        "admit_http:c=256:market=given:blocks=off".to_string(),
+        "admit_http:c=256:market=search:blocks=off".to_string(),
+        "admit_http:c=256:market=search:blocks=on".to_string(),
+        "blocks".to_string(),
+    ];
+    let rates = std::env::var("NUMO_BENCH_RATES").unwrap_or_else(|_| "500,1000,1500,2000,3000".into());
+    for rate in rates.split(',').filter(|r| !r.is_empty()) {
+        scenarios.push(format!("latency:rate={rate}"));
+    }
+    scenarios.push("latency:rate=1000:cold".to_string());
+    // A word selects the scenarios whose name starts with it; a scenario with parameters
+    // (`admit_http:c=16:market=given`, any values) runs exactly as given.
+    let (exact, words): (Vec<&String>, Vec<&String>) = filters.iter().partition(|f| f.contains(':'));
+    let mut selected: Vec<&String> =
+        scenarios.iter().filter(|s| filters.is_empty() || words.iter().any(|w| s.starts_with(w.as_str()))).collect();
+    selected.extend(exact);
+    let exe = std::env::current_exe().expect("own path");
+    let mut summary = Vec::new();
+    for scenario in selected {
+        println!("\n### {scenario}   (load before: {})", loadavg());
+        let mut child = Command::new(&exe)
+            .env(SCENARIO_ENV, scenario)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn scenario");
+        for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+            let line = line.expect("child output");
+            println!("{line}");
+            if let Some(result) = line.strip_prefix("RESULT ") {
+                summary.push(result.to_string());
+            }
+        }
+        let status = child.wait().expect("scenario ends");
+        if !status.success() {
+            summary.push(format!("{scenario}: FAILED ({status})"));
+        }
+        println!("    (load after: {})", loadavg());
+    }
+    println!("\n==== summary ({} cores) ====", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    for line in summary {
+        println!("{line}");
+    }
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "?".into(), |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
+fn param<'a>(scenario: &'a str, name: &str) -> Option<&'a str> {
+    scenario.split(':').skip(1).find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+}
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn run_scenario(scenario: &str) {
+    let kind = scenario.split(':').next().unwrap_or_default();
+    let c = param(scenario, "c").and_then(|c| c.parse().ok()).unwrap_or(64);
+    let market_given = param(scenario, "market") != Some("search");
+    match kind {
+        "parts" => parts(),
+        "admit_inproc" => admit_inproc(scenario, c, market_given),
+        "admit_http" => admit_http(scenario, c, market_given, param(scenario, "blocks") == Some("on")),
+        "blocks" => blocks(),
+        "latency" => latency(
+            scenario,
+            param(scenario, "rate").and_then(|r| r.parse().ok()).unwrap_or(1_000),
+            scenario.ends_with(":cold"),
+        ),
+        other => panic!("unknown scenario {other}"),
+    }
+}
+
+// ---- venue and workload -------------------------------------------------------------------
+
+/// The dev venue with `accounts` accounts, each funded like the dev accounts.
+fn bench_genesis(accounts: u32) -> VenueGenesis {
+    let mut genesis = VenueGenesis::dev();
+    let funding: Vec<(B256, U256)> = genesis
+        .balances
+        .iter()
+        .filter(|b| b.owner == dev_account(0).address)
+        .map(|b| (b.asset_id, b.available))
+        .collect();
+    for index in DEV_ACCOUNT_COUNT..accounts {
+        let owner = dev_account(index).address;
+        for (asset_id, available) in &funding {
+            genesis.balances.push(BalanceSpec { owner, asset_id: *asset_id, available: *available });
+        }
+    }
+    genesis
+}
+
+fn temp_config(dir: &tempfile::TempDir, block_interval_ms: u64, verify: VerifyMode) -> NodeConfig {
+    NodeConfig {
+        http: "127.0.0.1:0".parse().expect("address"),
+        data_dir: dir.path().to_path_buf(),
+        block_interval_ms,
+        verify,
+    }
+}
+
+#[derive(Clone, Copy)]
+struct MarketInfo {
+    id: B256,
+    domain: B256,
+    mid: i32,
+    lot: U256,
+}
+
+fn market_infos(genesis: &VenueGenesis) -> Vec<MarketInfo> {
+    genesis
+        .markets
+        .iter()
+        .map(|m| {
+            // WETH at 3,000 USDC, WBTC at 60,000 USDC (ticks are cents, see `VenueGenesis::dev`).
+            let mid = if m.symbol.starts_with("WETH") { 300_000 } else { 6_000_000 };
+            MarketInfo {
+                id: m.context.market_id,
+                domain: m.context.domain_separator(),
+                mid,
+                lot: m.context.rules.lot_size,
+            }
+        })
+        .collect()
+}
+
+/// The message stream of one (account, market) pair.
+struct PairGen {
+    secret: SecretKey,
+    trader: Address,
+    account: u32,
+    market: MarketInfo,
+    nonce: u64,
+    next_order: u64,
+    resting: VecDeque<B256>,
+    rng: u64,
+}
+
+impl PairGen {
+    fn new(account: u32, market: MarketInfo, salt: u64) -> Self {
+        let dev = dev_account(account);
+        let rng = 0x9e37_79b9_7f4a_7c15 ^ (u64::from(account) << 8) ^ (u64::from(market.mid as u32) << 32) ^ salt;
+        Self {
+            secret: dev.secret,
+            trader: dev.address,
+            account,
+            market,
+            nonce: 0,
+            next_order: 1,
+            resting: VecDeque::new(),
+            rng,
+        }
+    }
+
+    fn rand(&mut self, below: u64) -> u64 {
+        // splitmix64
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % below
+    }
+
+    /// The next message: a cancel of the pair's oldest order when it has [`MAX_RESTING`], else
+    /// 20 % cancels, 25 % crossing IOC, 55 % resting GTC.
+    fn next(&mut self) -> SignedMessage {
+        let roll = self.rand(100);
+        let trader = self.trader;
+        let nonce = self.nonce;
+        self.nonce += 1;
+        let message = if (roll < 20 && !self.resting.is_empty()) || self.resting.len() >= MAX_RESTING {
+            let order_id = self.resting.pop_front().expect("non-empty");
+            Message::Cancel(Cancel { trader, nonce, order_id })
+        } else {
+            let order_id =
+                B256::left_padding_from(&((u64::from(self.account) + 1) << 40 | self.next_order).to_be_bytes());
+            self.next_order += 1;
+            let side = self.rand(2) as u8;
+            let mid = self.market.mid;
+            let (tif, tick, lots) = if roll < 45 {
+                let tick = if side == 0 { mid + BAND + 1 } else { mid - BAND - 1 };
+                (1, tick, 10 + self.rand(30))
+            } else {
+                let away = 1 + self.rand(BAND as u64) as i32;
+                self.resting.push_back(order_id);
+                (0, if side == 0 { mid - away } else { mid + away }, 10 + self.rand(40))
+            };
+            let qty = U256::from(lots) * self.market.lot;
+            Message::Place(Place { trader, nonce, order_id, side, tif, tick, qty })
+        };
+        let signature = sign_digest(&self.secret, &message.hash(&self.market.domain));
+        SignedMessage { message, signature }
+    }
+}
+
+/// Pairs (account, market) for `accounts` accounts: pair `p` is account `p / markets`.
+fn pairs(genesis: &VenueGenesis, accounts: u32, salt: u64) -> Vec<PairGen> {
+    let markets = market_infos(genesis);
+    (0..accounts).flat_map(|a| markets.iter().map(move |m| PairGen::new(a, *m, salt))).collect()
+}
+
+/// Signs `per_pair[p]` messages for each pair, on every core.
+fn sign_streams(pairs: Vec<PairGen>, per_pair: impl Fn(usize) -> usize + Sync) -> Vec<(B256, Vec<SignedMessage>)> {
+    let started = Instant::now();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut slots: Vec<Option<(B256, Vec<SignedMessage>)>> = (0..pairs.len()).map(|_| None).collect();
+    let mut work: Vec<(usize, PairGen)> = pairs.into_iter().enumerate().collect();
+    let chunk = work.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = work
+            .chunks_mut(chunk.max(1))
+            .map(|part| {
+                let per_pair = &per_pair;
+                scope.spawn(move || {
+                    part.iter_mut()
+                        .map(|(index, pair)| {
+                            let list = (0..per_pair(*index)).map(|_| pair.next()).collect();
+                            (*index, (pair.market.id, list))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (index, stream) in handle.join().expect("signer") {
+                slots[index] = Some(stream);
+            }
+        }
+    });
+    let out: Vec<_> = slots.into_iter().map(|s| s.expect("signed")).collect();
+    let total: usize = out.iter().map(|(_, l)| l.len()).sum();
+    println!("    signed {total} messages in {:.1} s (not timed)", started.elapsed().as_secs_f64());
+    out
+}
+
+/// `POST /v1/messages` request bytes for a signed message.
+fn request(signed: &SignedMessage, market: Option<B256>, wait: bool) -> Vec<u8> {
+    let market = market.map_or_else(String::new, |m| format!(",\"market\":\"{m}\""));
+    let body = format!(
+        "{{\"message\":\"{}\",\"signature\":\"{}\"{market}}}",
+        hex::encode_prefixed(signed.message.encode()),
+        hex::encode_prefixed(signed.signature.0)
+    );
+    let path = if wait { "/v1/messages" } else { "/v1/messages?wait=false" };
+    format!(
+        "POST {path} HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+// ---- a minimal keep-alive HTTP/1.1 client ---------------------------------------------------
+
+struct Http {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Http {
+    async fn connect(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        Self { stream, buf: Vec::with_capacity(4096) }
+    }
+
+    /// Sends one request and reads its response: status and body (Content-Length framing).
+    async fn call(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
+        self.stream.write_all(request).await.expect("send");
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buf[..end]).expect("ascii head");
+                let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).expect("status line");
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+                    })
+                    .expect("content-length");
+                let total = end + 4 + length;
+                while self.buf.len() < total {
+                    let n = self.stream.read(&mut chunk).await.expect("receive");
+                    assert!(n > 0, "server closed the connection");
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = self.buf[end + 4..total].to_vec();
+                self.buf.drain(..total);
+                return (status, body);
+            }
+            let n = self.stream.read(&mut chunk).await.expect("receive");
+            assert!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
+
+/// A node serving HTTP on its own 2-worker runtime (like `numo node`); returns the node, its
+/// address and the runtime (kept alive by the caller).
+fn serve_node(
+    genesis: VenueGenesis,
+    dir: &tempfile::TempDir,
+    block_interval_ms: u64,
+    verify: VerifyMode,
+) -> (Arc<Node>, SocketAddr, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("server")
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let node = numo_node::start(temp_config(dir, block_interval_ms, verify), genesis).expect("node starts");
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let addr = listener.local_addr().expect("address");
+    runtime.spawn(numo_node::serve(node.clone(), listener));
+    (node, addr, runtime)
+}
+
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime")
+}
+
+/// CPU seconds (user + system) used so far by this process's threads, summed by thread name.
+fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
+    let ticks = 100.0; // USER_HZ
+    let mut out = std::collections::BTreeMap::new();
+    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let name = stat[open + 1..close].to_string();
+        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        let time = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+        // Fields after the name: state is 0, utime 11, stime 12.
+        *out.entry(name).or_insert(0.0) += (time(11) + time(12)) / ticks;
+    }
+    out
+}
+
+/// Prints the CPU each thread group used between two [`thread_cpu`] readings, per message.
+fn print_cpu(before: &std::collections::BTreeMap<String, f64>, messages: usize, wall: f64) {
+    let after = thread_cpu();
+    let mut rows: Vec<(String, f64)> =
+        after.iter().map(|(name, t)| (name.clone(), t - before.get(name).copied().unwrap_or(0.0))).collect();
+    rows.retain(|(_, t)| *t > 0.0);
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let total: f64 = rows.iter().map(|(_, t)| t).sum();
+    let list: Vec<String> =
+        rows.iter().map(|(name, t)| format!("{name} {:.0} µs", t / messages as f64 * 1e6)).collect();
+    println!(
+        "    CPU per message: {:.0} µs in all ({:.2} of {:.0} cores busy): {}",
+        total / messages as f64 * 1e6,
+        total / wall,
+        std::thread::available_parallelism().map_or(2.0, |n| n.get() as f64),
+        list.join(", ")
+    );
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+// ---- scenario: component costs --------------------------------------------------------------
+
+/// Signature check per message (1 and 2 recoveries), and one admission-log commit (fsync) for
+/// several group sizes.
+fn parts() {
+    let genesis = bench_genesis(64);
+    let markets: std::collections::BTreeMap<B256, _> =
+        genesis.markets.iter().map(|m| (m.context.market_id, m.clone())).collect();
+    let streams = sign_streams(pairs(&genesis, 64, 1), |_| 64);
+    let all: Vec<(B256, SignedMessage)> =
+        streams.iter().flat_map(|(m, list)| list.iter().map(move |s| (*m, *s))).collect();
+    let second = *markets.keys().nth(1).expect("two markets");
+
+    let timed = |name: &str, market: &dyn Fn(&B256) -> Option<B256>, filter: &dyn Fn(&B256) -> bool| {
+        let subset: Vec<_> = all.iter().filter(|(m, _)| filter(m)).collect();
+        let started = Instant::now();
+        for (m, signed) in &subset {
+            admission::check(&markets, market(m), *signed).expect("valid");
+        }
+        let per = started.elapsed().as_secs_f64() / subset.len() as f64;
+        println!("    admission::check, {name}: {:.1} µs/msg = {:.0} msgs/s on one core", per * 1e6, 1.0 / per);
+        per
+    };
+    let given = timed("market given", &|m| Some(*m), &|_| true);
+    timed("market searched, first market", &|_| None, &|m| *m != second);
+    let searched_second = timed("market searched, second market", &|_| None, &|m| *m == second);
+    println!(
+        "RESULT parts: check {:.1} µs/msg (market given), {:.1} µs (searched, 2nd market)",
+        given * 1e6,
+        searched_second * 1e6
+    );
+
+    // JSON parse of a canonical body (what the handler does before `check`).
+    let bodies: Vec<Vec<u8>> = all
+        .iter()
+        .take(2_000)
+        .map(|(_, s)| {
+            let r = request(s, None, false);
+            let at = r.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
+            r[at..].to_vec()
+        })
+        .collect();
+    let started = Instant::now();
+    for body in &bodies {
+        let value: serde_json::Value = serde_json::from_slice(body).expect("json");
+        numo_node::submission::parse(&markets, &value).map_err(|r| r.code).expect("parses");
+    }
+    let per = started.elapsed().as_secs_f64() / bodies.len() as f64;
+    println!("    JSON body parse + submission::parse: {:.2} µs/msg", per * 1e6);
+
+    // Admission-log group commit: one redb write transaction with Durability::Immediate.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("store");
+    let mut seq = 1;
+    for group in [1usize, 16, 128, 1_024, 8_192] {
+        let rounds = if group >= 1_024 { 10 } else { 50 };
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let entries: Vec<AdmissionEntry> = all
+                .iter()
+                .cycle()
+                .take(group)
+                .map(|(m, s)| {
+                    seq += 1;
+                    AdmissionEntry { seq, market_id: *m, admitted_ms: now_ms(), signed: *s }
+                })
+                .collect();
+            let started = Instant::now();
+            store.append_admissions(&entries).expect("append");
+            times.push(started.elapsed().as_micros() as u64);
+        }
+        times.sort_unstable();
+        let p50 = percentile(&times, 50.0);
+        println!(
+            "    admission-log commit of {group:>5} entries: p50 {:.2} ms, max {:.2} ms → {:.0} entries/s if back to back",
+            p50 as f64 / 1e3,
+            *times.last().expect("rounds") as f64 / 1e3,
+            group as f64 / (p50 as f64 / 1e6)
+        );
+        if group == 1 {
+            println!("RESULT parts: admission-log commit (fsync) of 1 entry p50 {:.2} ms", p50 as f64 / 1e3);
+        }
+    }
+}
+
+// ---- scenario: admission throughput --------------------------------------------------------
+
+const ADMIT_ACCOUNTS: u32 = 512;
+
+fn admission_streams(genesis: &VenueGenesis) -> Vec<(B256, Vec<SignedMessage>)> {
+    let total = env_num("NUMO_BENCH_ADMIT_MSGS", 60_000) as usize;
+    let list = pairs(genesis, ADMIT_ACCOUNTS, 2);
+    let per_pair = total.div_ceil(list.len());
+    sign_streams(list, |_| per_pair)
+}
+
+/// Assigns pair streams to `c` workers: worker `i` takes pairs `i, i + c, …` and sends them
+/// round-robin, each message after the previous one is durable.
+fn worker_queues(streams: &[(B256, Vec<SignedMessage>)], c: usize) -> Vec<Vec<(B256, SignedMessage)>> {
+    (0..c)
+        .map(|w| {
+            let mine: Vec<&(B256, Vec<SignedMessage>)> = streams.iter().skip(w).step_by(c).collect();
+            let longest = mine.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+            (0..longest).flat_map(|k| mine.iter().filter_map(move |(m, l)| l.get(k).map(|s| (*m, *s)))).collect()
+        })
+        .collect()
+}
+
+fn admit_inproc(scenario: &str, c: usize, market_given: bool) {
+    let genesis = bench_genesis(ADMIT_ACCOUNTS);
+    let streams = admission_streams(&genesis);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // No block loop: only `check`, `Admission::admit` and the log writer.
+    let node = Node::open(temp_config(&dir, 100, VerifyMode::Off), genesis).expect("node opens");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let queues = worker_queues(&streams, c);
+    let total: usize = queues.iter().map(Vec::len).sum();
+    let cpu = thread_cpu();
+    let started = Instant::now();
+    runtime.block_on(async {
+        let tasks: Vec<_> = queues
+            .into_iter()
+            .map(|queue| {
+                let node = node.clone();
+                tokio::spawn(async move {
+                    for (market, signed) in queue {
+                        let checked =
+                            admission::check(&node.markets, market_given.then_some(market), signed).expect("valid");
+                        let (_, durable) = node
+                            .admission
+                            .admit(checked, now_ms(), |t, m| node.committed_nonce(t, m), |_| {})
+                            .map_err(|r| r.message)
+                            .expect("admitted");
+                        durable.await.expect("log writer").expect("durable");
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("worker");
+        }
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let rate = total as f64 / elapsed;
+    println!("    {total} messages durable in {elapsed:.2} s");
+    print_cpu(&cpu, total, elapsed);
+    println!("RESULT {scenario}: {rate:.0} msgs/s in-process (check + admit + durable)");
+}
+
+fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
+    let genesis = bench_genesis(ADMIT_ACCOUNTS);
+    let streams = admission_streams(&genesis);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // blocks=off: a block interval of a day, so only admission runs.
+    let interval = if blocks_on { 100 } else { 86_400_000 };
+    let (node, addr, _server) = serve_node(genesis, &dir, interval, VerifyMode::Sample);
+    let queues: Vec<Vec<Vec<u8>>> = worker_queues(&streams, c)
+        .into_iter()
+        .map(|q| q.into_iter().map(|(m, s)| request(&s, market_given.then_some(m), false)).collect())
+        .collect();
+    let total: usize = queues.iter().map(Vec::len).sum();
+    let client = client_runtime();
+    let errors = Arc::new(AtomicU64::new(0));
+    let executed_before = node.metrics.messages.load(Relaxed);
+    let mut cpu = thread_cpu();
+    let (elapsed, done_at) = client.block_on(async {
+        let mut conns = Vec::new();
+        for _ in 0..c {
+            conns.push(Http::connect(addr).await);
+        }
+        cpu = thread_cpu();
+        let started = Instant::now();
+        let tasks: Vec<_> = queues
+            .into_iter()
+            .zip(conns)
+            .map(|(queue, mut conn)| {
+                let errors = errors.clone();
+                tokio::spawn(async move {
+                    for req in queue {
+                        let (status, body) = conn.call(&req).await;
+                        if status != 200 && errors.fetch_add(1, Relaxed) < 3 {
+                            eprintln!("    HTTP {status}: {}", String::from_utf8_lossy(&body));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("client");
+        }
+        (started.elapsed().as_secs_f64(), Instant::now())
+    });
+    let executed = node.metrics.messages.load(Relaxed) - executed_before;
+    let rate = total as f64 / elapsed;
+    println!("    {total} messages admitted in {elapsed:.2} s, {} errors", errors.load(Relaxed));
+    print_cpu(&cpu, total, elapsed);
+    let mut line = format!("RESULT {scenario}: {rate:.0} msgs/s over HTTP (wait=false, {c} connections)");
+    if blocks_on {
+        // Let the backlog drain: the block producer's rate while admission also ran, and alone.
+        let pending_at_end = node.mempool.lock().expect("mempool").len();
+        let executed_during = executed as f64 / elapsed;
+        let drain_start = node.metrics.messages.load(Relaxed);
+        while node.metrics.messages.load(Relaxed) < total as u64 && done_at.elapsed() < Duration::from_secs(120) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let drained = node.metrics.messages.load(Relaxed) - drain_start;
+        let drain_rate = drained as f64 / done_at.elapsed().as_secs_f64();
+        println!(
+            "    blocks executed {executed} messages during admission ({executed_during:.0}/s); backlog {pending_at_end}, drained at {drain_rate:.0}/s"
+        );
+        line +=
+            &format!("; blocks executed {executed_during:.0} msgs/s meanwhile, {drain_rate:.0} msgs/s draining alone");
+    }
+    println!("{line}");
+}
+
+// ---- scenario: block execution --------------------------------------------------------------
+
+fn blocks() {
+    const ACCOUNTS: u32 = 256;
+    let sizes = [300usize, 1_000, 4_096];
+    let warmup = 10_000usize;
+    let per_size = |size: usize| (20_000 / size).max(6) * size;
+    let needed = warmup + sizes.iter().map(|s| per_size(*s)).sum::<usize>();
+    let genesis = bench_genesis(ACCOUNTS);
+    let list = pairs(&genesis, ACCOUNTS, 3);
+    let pair_count = list.len();
+    let streams = sign_streams(list, |_| needed.div_ceil(pair_count));
+    // Round-robin over pairs: every block holds many traders of both markets, nonces in order.
+    let mut order: Vec<(B256, SignedMessage)> = Vec::with_capacity(needed);
+    'fill: for k in 0.. {
+        for (market, list) in &streams {
+            if order.len() == needed {
+                break 'fill;
+            }
+            order.push((*market, list[k]));
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = Node::open(temp_config(&dir, 100, VerifyMode::Off), genesis).expect("node opens");
+    let mut seq = 0u64;
+    let mut next = order.into_iter();
+    let mut take_block = |size: usize| -> Vec<AdmissionEntry> {
+        let entries: Vec<AdmissionEntry> = next
+            .by_ref()
+            .take(size)
+            .map(|(market_id, signed)| {
+                seq += 1;
+                AdmissionEntry { seq, market_id, admitted_ms: now_ms(), signed }
+            })
+            .collect();
+        // As in the node: the entries are in the admission log before their block removes them.
+        node.store.append_admissions(&entries).expect("append");
+        entries
+    };
+    let started = Instant::now();
+    for _ in 0..warmup / 1_000 {
+        execute_block(&node, take_block(1_000)).expect("block commits");
+    }
+    let book = |node: &Node| {
+        let chain = node.chain.read().expect("chain");
+        node.markets
+            .keys()
+            .map(|m| {
+                let bids = chain.book_side(m, numo_stf::Side::Buy, usize::MAX);
+                let asks = chain.book_side(m, numo_stf::Side::Sell, usize::MAX);
+                let orders: usize = bids.iter().chain(&asks).map(|(_, o)| o.len()).sum();
+                format!("{}+{} ticks/{orders} orders", bids.len(), asks.len())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "    warm-up: {warmup} messages in {:.1} s; books {}; state {} keys",
+        started.elapsed().as_secs_f64(),
+        book(&node),
+        node.chain.read().expect("chain").full.len()
+    );
+    for size in sizes {
+        let count = per_size(size) / size;
+        let (trades0, messages0, batches0) = (
+            node.metrics.trades.load(Relaxed),
+            node.metrics.messages.load(Relaxed),
+            node.metrics.batches.load(Relaxed),
+        );
+        let rejects0: u64 = node.metrics.rejects.lock().expect("metrics").values().sum();
+        let first_batch = node.metrics.last_committed_batch.load(Relaxed) + 1;
+        let mut times = Vec::new();
+        let cpu = thread_cpu();
+        for _ in 0..count {
+            let entries = take_block(size);
+            let t = Instant::now();
+            execute_block(&node, entries).expect("block commits");
+            times.push(t.elapsed().as_micros() as u64);
+        }
+        let last_batch = node.metrics.last_committed_batch.load(Relaxed);
+        let trades = node.metrics.trades.load(Relaxed) - trades0;
+        let messages = node.metrics.messages.load(Relaxed) - messages0;
+        let batches = node.metrics.batches.load(Relaxed) - batches0;
+        let rejects = node.metrics.rejects.lock().expect("metrics").values().sum::<u64>() - rejects0;
+        let sum: u64 = times.iter().sum();
+        print_cpu(&cpu, messages as usize, sum as f64 / 1e6);
+        times.sort_unstable();
+        let rate = messages as f64 / (sum as f64 / 1e6);
+        println!(
+            "    block of {size}: {count} blocks, mean {:.1} ms, p50 {:.1} ms, max {:.1} ms → {rate:.0} msgs/s; {:.1} trades, {:.1} rejects, {:.1} batches per block",
+            sum as f64 / count as f64 / 1e3,
+            percentile(&times, 50.0) as f64 / 1e3,
+            *times.last().expect("blocks") as f64 / 1e3,
+            trades as f64 / count as f64,
+            rejects as f64 / count as f64,
+            batches as f64 / count as f64,
+        );
+        // The verifier's cost: the guest re-executes each batch from its stored witness.
+        let t = Instant::now();
+        for batch in first_batch..=last_batch {
+            numo_node::verifier::verify(&node, batch).expect("verifies");
+        }
+        let verify_per_block = t.elapsed().as_secs_f64() / count as f64;
+        let witness_bytes: usize =
+            (first_batch..=last_batch).map(|b| node.store.witness(b).expect("read").expect("stored").len()).sum();
+        println!(
+            "      guest re-verification: {:.1} ms per block ({:.0} msgs/s); compact witness {:.0} bytes/msg",
+            verify_per_block * 1e3,
+            size as f64 / verify_per_block,
+            witness_bytes as f64 / messages as f64
+        );
+        println!(
+            "RESULT blocks size={size}: {rate:.0} msgs/s (mean {:.1} ms/block, {:.1} trades/block); guest verify {:.1} ms/block",
+            sum as f64 / count as f64 / 1e3,
+            trades as f64 / count as f64,
+            verify_per_block * 1e3
+        );
+    }
+    println!("    books after: {}", book(&node));
+}
+
+// ---- scenario: submit→outcome latency ------------------------------------------------------
+
+fn latency(scenario: &str, rate: u64, cold: bool) {
+    const ACCOUNTS: u32 = 1_000;
+    let secs = env_num("NUMO_BENCH_SECS", 10);
+    let genesis = bench_genesis(ACCOUNTS);
+    let list = pairs(&genesis, ACCOUNTS, 4);
+    let pair_count = list.len();
+    let total = (rate * secs) as usize;
+    // Warm: each pair's first message is admitted and executed before the clock starts, so the
+    // timed messages find their pair's pending nonce (a pair's first message reads the committed
+    // nonce from the chain, which waits while a block executes). Cold: no warm-up.
+    let warm = usize::from(!cold);
+    // Timed message k goes to pair k mod P at time k / rate: pair p sends its j-th timed
+    // message at (p + j P) / rate, after its previous one answered (nonce order), else late.
+    let streams = sign_streams(list, |p| warm + total / pair_count + usize::from(p < total % pair_count));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (node, addr, _server) = serve_node(genesis, &dir, 100, VerifyMode::Sample);
+    let client = client_runtime();
+    let requests: Vec<Vec<Vec<u8>>> = streams
+        .iter()
+        .map(|(_, list)| list.iter().enumerate().map(|(i, s)| request(s, None, i >= warm)).collect())
+        .collect();
+    let mut cpu = thread_cpu();
+    let mut wall = Instant::now();
+    let results = client.block_on(async {
+        let mut conns = Vec::new();
+        for _ in &requests {
+            conns.push(Http::connect(addr).await);
+        }
+        let mut timed = Vec::new();
+        for (list, conn) in requests.into_iter().zip(conns.iter_mut()) {
+            let mut list = list.into_iter();
+            for req in list.by_ref().take(warm) {
+                let (status, body) = conn.call(&req).await;
+                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+            }
+            timed.push(list.collect::<Vec<_>>());
+        }
+        let warmed = (warm * pair_count) as u64;
+        while node.metrics.messages.load(Relaxed) < warmed {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        println!("    load at start: {}", loadavg());
+        cpu = thread_cpu();
+        wall = Instant::now();
+        let start = tokio::time::Instant::now() + Duration::from_millis(200);
+        let tasks: Vec<_> = timed
+            .into_iter()
+            .enumerate()
+            .zip(conns)
+            .map(|((p, list), mut conn)| {
+                tokio::spawn(async move {
+                    let mut out = Vec::with_capacity(list.len());
+                    for (j, req) in list.into_iter().enumerate() {
+                        let k = p as u64 + j as u64 * pair_count as u64;
+                        let offset = Duration::from_nanos(k * 1_000_000_000 / rate);
+                        let scheduled = start + offset;
+                        tokio::time::sleep_until(scheduled).await;
+                        let late = tokio::time::Instant::now().saturating_duration_since(scheduled);
+                        let (status, body) = conn.call(&req).await;
+                        let latency = scheduled.elapsed().as_micros() as u64;
+                        let accepted = contains(&body, b"\"outcome\":\"accepted\"");
+                        out.push(Answer {
+                            offset,
+                            latency,
+                            status,
+                            accepted,
+                            late: late > Duration::from_millis(5),
+                            first: j == 0,
+                        });
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.expect("client"));
+        }
+        all
+    });
+    print_cpu(&cpu, results.len(), wall.elapsed().as_secs_f64());
+    let ok: Vec<&Answer> = results.iter().filter(|r| r.status == 200).collect();
+    let mut latencies: Vec<u64> = ok.iter().map(|r| r.latency).collect();
+    let not_ok = results.len() - latencies.len();
+    let accepted = results.iter().filter(|r| r.accepted).count();
+    let late = results.iter().filter(|r| r.late).count();
+    latencies.sort_unstable();
+    let ms = |us: u64| us as f64 / 1e3;
+    let blocks = node.metrics.blocks.load(Relaxed).max(1);
+    let block_ms = node.metrics.block_time_us.load(Relaxed) as f64 / blocks as f64 / 1e3;
+    println!(
+        "    {} answers ({accepted} accepted, {} rejected, {not_ok} not 200, {late} sent >5 ms late); {blocks} blocks, mean block time {block_ms:.1} ms; load at end {}",
+        results.len(),
+        results.len() - not_ok - accepted,
+        loadavg()
+    );
+    // p99 per second of the run, to tell a steady tail from a burst.
+    let per_second: Vec<String> = (0..secs)
+        .map(|s| {
+            let mut window: Vec<u64> = ok.iter().filter(|r| r.offset.as_secs() == s).map(|r| r.latency).collect();
+            window.sort_unstable();
+            format!("{:.0}", ms(percentile(&window, 99.0)))
+        })
+        .collect();
+    println!("    p99 (ms) per second of the run: {}", per_second.join(" "));
+    if cold {
+        let mut first: Vec<u64> = ok.iter().filter(|r| r.first).map(|r| r.latency).collect();
+        first.sort_unstable();
+        println!(
+            "    pairs' first messages: p50 {:.1} ms, p99 {:.1} ms ({} of them)",
+            ms(percentile(&first, 50.0)),
+            ms(percentile(&first, 99.0)),
+            first.len()
+        );
+    }
+    println!(
+        "RESULT {scenario}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} not 200, {late} late sends; mean block {block_ms:.1} ms)",
+        ms(percentile(&latencies, 50.0)),
+        ms(percentile(&latencies, 99.0)),
+        ms(*latencies.last().unwrap_or(&0)),
+        not_ok
+    );
+}
+
+struct Answer {
+    offset: Duration,
+    latency: u64,
+    status: u16,
+    accepted: bool,
+    late: bool,
+    first: bool,
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
