@@ -171,6 +171,7 @@ fn temp_config(dir: &tempfile::TempDir, block_interval_ms: u64, verify: VerifyMo
         data_dir: dir.path().to_path_buf(),
         block_interval_ms,
         verify,
+        snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
     }
 }
 
