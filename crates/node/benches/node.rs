@@ -54,6 +54,8 @@ const SCENARIO_ENV: &str = "NUMO_NODE_BENCH";
 const BAND: i32 = 500;
 /// A pair cancels its oldest order rather than rest more than this many (bounds the book).
 const MAX_RESTING: usize = 8;
+/// Block size of the step-by-step breakdown of block execution.
+const BREAKDOWN_BLOCK: usize = 300;
 
 // ---- orchestration ------------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ fn main() {
         "admit_http:c=256:market=search:blocks=on".to_string(),
         "blocks".to_string(),
     ];
-    let rates = std::env::var("NUMO_BENCH_RATES").unwrap_or_else(|_| "500,1000,1500,2000,3000".into());
+    let rates = std::env::var("NUMO_BENCH_RATES").unwrap_or_else(|_| "500,1000,1500,2000,2500,3000".into());
     for rate in rates.split(',').filter(|r| !r.is_empty()) {
         scenarios.push(format!("latency:rate={rate}"));
     }
@@ -659,10 +661,12 @@ fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
 
 fn blocks() {
     const ACCOUNTS: u32 = 256;
-    let sizes = [300usize, 1_000, 4_096];
+    let sizes = [100usize, 300, 1_000, 4_096];
     let warmup = 10_000usize;
     let per_size = |size: usize| (20_000 / size).max(6) * size;
-    let needed = warmup + sizes.iter().map(|s| per_size(*s)).sum::<usize>();
+    // The last blocks' worth is taken apart step by step (see `block_breakdown`).
+    let breakdown = 3 * BREAKDOWN_BLOCK;
+    let needed = warmup + sizes.iter().map(|s| per_size(*s)).sum::<usize>() + breakdown;
     let genesis = bench_genesis(ACCOUNTS);
     let list = pairs(&genesis, ACCOUNTS, 3);
     let pair_count = list.len();
@@ -774,6 +778,97 @@ fn blocks() {
         );
     }
     println!("    books after: {}", book(&node));
+    let rest: Vec<(B256, SignedMessage)> = next.collect();
+    block_breakdown(&node, &rest);
+}
+
+/// Wall-clock steps of the next blocks' batches, on copies of the committed state: the full
+/// host build (`build_batch`), then separately its parts — signature checks, matching alone,
+/// proving every touched key against the pre-batch state, the tree update with the new root
+/// — and the witness compaction. The batches are cut as `execute_block` cuts them (per
+/// market in blocks of [`BREAKDOWN_BLOCK`], `maxOrdersPerBatch` each).
+fn block_breakdown(node: &Node, messages: &[(B256, SignedMessage)]) {
+    use numo_stf::{execute_messages, validate_batch, DiscoveredHints, Overlay, TouchLog};
+    let copy = || {
+        let chain = node.chain.read().expect("chain");
+        numo_host::FullState::from_entries(chain.full.entries().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>())
+    };
+    let (mut built_state, mut stepped_state) = (copy(), copy());
+    let (mut sig, mut exec, mut prove, mut tree, mut build, mut compact) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut writes, mut touched, mut blob, mut small) = (0usize, 0usize, 0usize, 0usize);
+    let mut batch_seq = 1_000_000;
+    for block in messages.chunks(BREAKDOWN_BLOCK) {
+        let mut by_market: std::collections::BTreeMap<B256, Vec<SignedMessage>> = Default::default();
+        for (market, signed) in block {
+            by_market.entry(*market).or_default().push(*signed);
+        }
+        for (market, list) in &by_market {
+            let ctx = node.markets[market].context;
+            for chunk in list.chunks(ctx.rules.max_orders_per_batch as usize) {
+                batch_seq += 1;
+                let t = Instant::now();
+                let built = numo_host::build_batch(&mut built_state, &ctx, batch_seq, now_ms(), chunk.to_vec())
+                    .expect("builds");
+                build += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                let compacted = numo_node::witness::compact(&built.blob).expect("compacts");
+                compact += t.elapsed().as_secs_f64();
+                blob += built.blob.len();
+                small += compacted.len();
+
+                let t = Instant::now();
+                validate_batch(&ctx, batch_seq, chunk).expect("valid batch");
+                sig += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                let mut overlay = Overlay::new(&mut stepped_state);
+                execute_messages(&ctx, &mut overlay, chunk, &mut DiscoveredHints::default(), TouchLog::digest_only())
+                    .expect("executes");
+                let (_, chunk_writes) = overlay.into_parts();
+                exec += t.elapsed().as_secs_f64();
+                let keys = built.report.touched.keys().expect("collected");
+                let t = Instant::now();
+                for key in keys {
+                    std::hint::black_box((stepped_state.prove(key).to_bytes(), stepped_state.value(key)));
+                }
+                prove += t.elapsed().as_secs_f64();
+                touched += keys.len();
+                writes += chunk_writes.len();
+                let t = Instant::now();
+                stepped_state.apply(chunk_writes);
+                std::hint::black_box(stepped_state.root());
+                tree += t.elapsed().as_secs_f64();
+            }
+        }
+    }
+    let blocks = messages.len().div_ceil(BREAKDOWN_BLOCK) as f64;
+    let ms = |s: f64| s * 1e3 / blocks;
+    let rest = build - sig - exec - prove - tree;
+    println!(
+        "    per block of {BREAKDOWN_BLOCK} messages ({blocks} blocks): host build {:.1} ms = signatures {:.1} + matching {:.1} + proofs of {:.0} touched keys {:.1} + tree update and root for {:.0} writes {:.1} ({:.0} µs/write) + blob layout and the rest {:.1}; witness compaction {:.1} ms ({:.1} MB → {:.2} MB)",
+        ms(build),
+        ms(sig),
+        ms(exec),
+        touched as f64 / blocks,
+        ms(prove),
+        writes as f64 / blocks,
+        ms(tree),
+        tree / writes as f64 * 1e6,
+        ms(rest),
+        ms(compact),
+        blob as f64 / blocks / 1e6,
+        small as f64 / blocks / 1e6
+    );
+    let share = |part: f64| part / (build + compact) * 100.0;
+    println!(
+        "RESULT blocks breakdown: of {:.1} ms per {BREAKDOWN_BLOCK}-message block: signatures {:.0}%, matching {:.0}%, proofs {:.0}%, tree+root {:.0}%, blob/rest {:.0}%, compaction {:.0}%",
+        ms(build + compact),
+        share(sig),
+        share(exec),
+        share(prove),
+        share(tree),
+        share(rest),
+        share(compact)
+    );
 }
 
 // ---- scenario: submit→outcome latency ------------------------------------------------------
