@@ -23,6 +23,7 @@
 //! bytes, no JSON work): client and server share the machine's cores, so a heavy client would
 //! understate the node.
 //!
+//! Latency runs use a node with 100 ms blocks and sampled verification unless `verify=all`.
 //! Knobs (environment): `NUMO_BENCH_SECS` (length of each latency run, default 10),
 //! `NUMO_BENCH_RATES` (comma-separated offered loads for the latency runs, msgs/s),
 //! `NUMO_BENCH_ADMIT_MSGS` (messages per admission run, default 60,000).
@@ -80,7 +81,10 @@ fn main() {
     for rate in rates.split(',').filter(|r| !r.is_empty()) {
         scenarios.push(format!("latency:rate={rate}"));
     }
+    // The first message of each (account, market) pair, and the dev default of verifying
+    // every batch (`numo node --dev`; the others sample one batch in 16 like a plain node).
     scenarios.push("latency:rate=1000:cold".to_string());
+    scenarios.push("latency:rate=1000:verify=all".to_string());
     // A word selects the scenarios whose name starts with it; a scenario with parameters
     // (`admit_http:c=16:market=given`, any values) runs exactly as given.
     let (exact, words): (Vec<&String>, Vec<&String>) = filters.iter().partition(|f| f.contains(':'));
@@ -130,6 +134,9 @@ fn env_num(name: &str, default: u64) -> u64 {
 }
 
 fn run_scenario(scenario: &str) {
+    // Name the global rayon pool (the state tree updates on it) so the CPU accounting tells
+    // its threads from the client's.
+    let _ = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("rayon-{i}")).build_global();
     let kind = scenario.split(':').next().unwrap_or_default();
     let c = param(scenario, "c").and_then(|c| c.parse().ok()).unwrap_or(64);
     let market_given = param(scenario, "market") != Some("search");
@@ -142,6 +149,7 @@ fn run_scenario(scenario: &str) {
             scenario,
             param(scenario, "rate").and_then(|r| r.parse().ok()).unwrap_or(1_000),
             scenario.ends_with(":cold"),
+            param(scenario, "verify").map_or(VerifyMode::Sample, |v| v.parse().expect("verify=all|sample|off")),
         ),
         other => panic!("unknown scenario {other}"),
     }
@@ -873,7 +881,7 @@ fn block_breakdown(node: &Node, messages: &[(B256, SignedMessage)]) {
 
 // ---- scenario: submit→outcome latency ------------------------------------------------------
 
-fn latency(scenario: &str, rate: u64, cold: bool) {
+fn latency(scenario: &str, rate: u64, cold: bool, verify: VerifyMode) {
     const ACCOUNTS: u32 = 1_000;
     let secs = env_num("NUMO_BENCH_SECS", 10);
     let genesis = bench_genesis(ACCOUNTS);
@@ -888,7 +896,7 @@ fn latency(scenario: &str, rate: u64, cold: bool) {
     // message at (p + j P) / rate, after its previous one answered (nonce order), else late.
     let streams = sign_streams(list, |p| warm + total / pair_count + usize::from(p < total % pair_count));
     let dir = tempfile::tempdir().expect("temp dir");
-    let (node, addr, _server) = serve_node(genesis, &dir, 100, VerifyMode::Sample);
+    let (node, addr, _server) = serve_node(genesis, &dir, 100, verify);
     let client = client_runtime();
     let requests: Vec<Vec<Vec<u8>>> = streams
         .iter()
