@@ -9,8 +9,9 @@
 //!
 //! Every scenario runs in its own child process (this binary re-executed with `NUMO_NODE_BENCH`
 //! naming the scenario), so a node left running by one scenario — its block loop, verifier
-//! and log writer threads never stop — cannot steal CPU from the next. To profile one
-//! scenario: `NUMO_NODE_BENCH='blocks' perf record -g target/release/deps/node-… `.
+//! and log writer threads never stop — cannot steal CPU from the next. The binary can also be
+//! run directly (`target/release/deps/node-… --bench [filters]`); to profile one scenario:
+//! `NUMO_NODE_BENCH=blocks perf record -e cpu-clock -g --call-graph dwarf target/release/deps/node-…`.
 //!
 //! The venue is the dev genesis plus more funded accounts ([`dev_account`] is defined for every
 //! index), so many (account, market) pairs submit at once without their nonces serialising.
@@ -63,6 +64,12 @@ const BREAKDOWN_BLOCK: usize = 300;
 fn main() {
     if let Ok(scenario) = std::env::var(SCENARIO_ENV) {
         run_scenario(&scenario);
+        return;
+    }
+    if !std::env::args().any(|a| a == "--bench") {
+        // `cargo test --benches` runs bench targets without `--bench`: minutes of load are not
+        // a test.
+        println!("numo-node bench: run it with `cargo bench -p numo-node --bench node`");
         return;
     }
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
