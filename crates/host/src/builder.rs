@@ -6,8 +6,8 @@ use crate::full_state::FullState;
 use alloy_primitives::B256;
 use numo_guest::{run::public_inputs, BatchHeader, GuestInput, ProofEntry};
 use numo_stf::{
-    execute_messages, validate_batch, BatchError, BatchReport, DiscoveredHints, MarketContext, Overlay, PublicInputs,
-    SignedMessage, TickHints, TouchLog,
+    commitments_of_verified, execute_messages, validate_batch, BatchCommitments, BatchError, BatchReport,
+    DiscoveredHints, MarketContext, Overlay, PublicInputs, SignedMessage, TickHints, TouchLog,
 };
 use std::collections::BTreeMap;
 
@@ -36,6 +36,31 @@ pub fn build_batch(
     messages: Vec<SignedMessage>,
 ) -> Result<BuiltBatch, BatchError> {
     let commitments = validate_batch(ctx, batch_seq, &messages)?;
+    build_from_commitments(state, ctx, batch_seq, batch_timestamp, messages, commitments)
+}
+
+/// [`build_batch`] for messages whose signatures the caller already verified under this
+/// market's domain (the node's admission does, for every message it sequences), so they are
+/// not recovered a second time. The guest still recovers every one when it re-executes the blob.
+pub fn build_batch_verified(
+    state: &mut FullState,
+    ctx: &MarketContext,
+    batch_seq: u64,
+    batch_timestamp: u64,
+    messages: Vec<SignedMessage>,
+) -> Result<BuiltBatch, BatchError> {
+    let commitments = commitments_of_verified(ctx, batch_seq, &messages)?;
+    build_from_commitments(state, ctx, batch_seq, batch_timestamp, messages, commitments)
+}
+
+fn build_from_commitments(
+    state: &mut FullState,
+    ctx: &MarketContext,
+    batch_seq: u64,
+    batch_timestamp: u64,
+    messages: Vec<SignedMessage>,
+    commitments: BatchCommitments,
+) -> Result<BuiltBatch, BatchError> {
     let mut discovered = DiscoveredHints::default();
     let mut overlay = Overlay::new(&mut *state);
     let report = execute_messages(ctx, &mut overlay, &messages, &mut discovered, TouchLog::collecting())?;

@@ -10,5 +10,5 @@ pub mod builder;
 pub mod full_state;
 pub mod json;
 
-pub use builder::{build_batch, BuiltBatch};
+pub use builder::{build_batch, build_batch_verified, BuiltBatch};
 pub use full_state::FullState;

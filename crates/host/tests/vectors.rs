@@ -85,3 +85,19 @@ fn batches_chain_from_genesis() {
         assert_eq!(state.root(), b256(&v["postState"]["root"], "root").unwrap(), "{name}");
     }
 }
+
+#[test]
+fn prechecked_builder_matches_the_full_one() {
+    let genesis = json::genesis(&load("genesis.json")).unwrap();
+    let ctx = genesis.context;
+    for name in BATCHES {
+        let v = load(&format!("{name}.json"));
+        let messages = json::signed_messages(&v["messages"], &ctx.domain_separator()).unwrap();
+        let (seq, ts) = (v["batchSeq"].as_u64().unwrap(), v["batchTimestamp"].as_u64().unwrap());
+        let mut full = FullState::from_entries(entries(&v["preState"]));
+        let mut prechecked = FullState::from_entries(entries(&v["preState"]));
+        let a = build_batch(&mut full, &ctx, seq, ts, messages.clone()).unwrap();
+        let b = numo_host::build_batch_verified(&mut prechecked, &ctx, seq, ts, messages).unwrap();
+        assert_eq!((a.blob, a.public_inputs, a.writes), (b.blob, b.public_inputs, b.writes), "{name}");
+    }
+}

@@ -9,7 +9,7 @@ use crate::records::{AdmissionEntry, BatchRecord, BlockHeader, MessageRecord, Tr
 use crate::store::BlockCommit;
 use crate::witness;
 use alloy_primitives::{hex, B256};
-use numo_host::{build_batch, BuiltBatch};
+use numo_host::{build_batch_verified, BuiltBatch};
 use numo_stf::{MarketContext, Message, MessageOutcome};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -106,7 +106,9 @@ pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
             let batch_seq = chain.counters.next_batch_seq;
             let prev_root = chain.full.root();
             let signed = chunk.iter().map(|e| e.signed).collect();
-            match build_batch(&mut chain.full, &ctx, batch_seq, timestamp_ms, signed) {
+            // Admission verified every signature under this market's domain; the verifier and the
+            // guest recover them again from the witness.
+            match build_batch_verified(&mut chain.full, &ctx, batch_seq, timestamp_ms, signed) {
                 Ok(built) => {
                     let first_index = chain.counters.next_global_index;
                     chain.counters.next_batch_seq += 1;

@@ -43,4 +43,4 @@ pub use public_inputs::PublicInputs;
 pub use rules::{MarketContext, Rules};
 pub use state::{Overlay, State, StateError, TouchLog};
 pub use units::{Side, TimeInForce};
-pub use validate::{validate_batch, BatchCommitments};
+pub use validate::{commitments_of_verified, validate_batch, BatchCommitments};

@@ -31,6 +31,22 @@ pub fn validate_batch(
     batch_seq: u64,
     messages: &[SignedMessage],
 ) -> Result<BatchCommitments, BatchError> {
+    let commitments = commitments_of_verified(ctx, batch_seq, messages)?;
+    for (index, (signed, hash)) in messages.iter().zip(&commitments.message_hashes).enumerate() {
+        verify_signer(hash, &signed.signature, &signed.message.trader())
+            .map_err(|error| BatchError::Signature { index, error })?;
+    }
+    Ok(commitments)
+}
+
+/// [`validate_batch`] without signature recovery, for a caller that has already verified
+/// every signature under this market's domain (the node's admission). Rules and the message
+/// count are still checked. The guest never uses this: it always recovers every signature.
+pub fn commitments_of_verified(
+    ctx: &MarketContext,
+    batch_seq: u64,
+    messages: &[SignedMessage],
+) -> Result<BatchCommitments, BatchError> {
     ctx.rules.validate()?;
     if messages.is_empty() {
         return Err(BatchError::EmptyBatch);
@@ -39,13 +55,7 @@ pub fn validate_batch(
         return Err(BatchError::TooManyMessages { count: messages.len(), max: ctx.rules.max_orders_per_batch });
     }
     let domain_separator = ctx.domain_separator();
-    let mut message_hashes = Vec::with_capacity(messages.len());
-    for (index, signed) in messages.iter().enumerate() {
-        let hash = signed.message.hash(&domain_separator);
-        verify_signer(&hash, &signed.signature, &signed.message.trader())
-            .map_err(|error| BatchError::Signature { index, error })?;
-        message_hashes.push(hash);
-    }
+    let message_hashes: Vec<B256> = messages.iter().map(|signed| signed.message.hash(&domain_separator)).collect();
     Ok(BatchCommitments {
         domain_separator,
         rules_hash: ctx.rules.hash(),
