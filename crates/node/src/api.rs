@@ -92,6 +92,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/batches/{seq}/witness", get(batch_witness))
         .route("/v1/state/root", get(state_root))
         .route("/v1/state/proof/{key}", get(state_proof))
+        .route("/v1/ws", get(crate::stream::session::handler))
         .fallback(|| async { ApiError(Refusal::new(404, "no_route", "no such endpoint")) })
         .method_not_allowed_fallback(|| async {
             ApiError(Refusal::new(405, "method_not_allowed", "method not allowed on this endpoint"))

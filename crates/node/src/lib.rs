@@ -5,7 +5,8 @@
 //! Start here: [`start`] opens a [`node::Node`] and runs it. A message goes
 //! [`submission`] (parse) → [`admission`] (checks, durable log) → mempool → [`sequencer`]
 //! (blocks of per-market batches) → [`store`] (one atomic commit per block); [`api`] serves the
-//! views from [`chain`]; [`verifier`] re-runs the guest on every stored witness.
+//! views from [`chain`] and [`stream`] pushes each committed block to WebSocket subscribers;
+//! [`verifier`] re-runs the guest on every stored witness.
 
 pub mod admission;
 pub mod api;
@@ -17,6 +18,7 @@ pub mod node;
 pub mod records;
 pub mod sequencer;
 pub mod store;
+pub mod stream;
 pub mod submission;
 pub mod verifier;
 pub mod witness;

@@ -8,6 +8,7 @@ use crate::genesis::{MarketSpec, VenueGenesis};
 use crate::metrics::Metrics;
 use crate::records::{AdmissionEntry, MessageRecord, TradeRecord};
 use crate::store::{Store, StoreError};
+use crate::stream::StreamHub;
 use alloy_primitives::{Address, B256};
 use numo_host::FullState;
 use numo_stf::keys::nonce_key;
@@ -80,6 +81,8 @@ pub struct Node {
     pub metrics: Arc<Metrics>,
     /// Set when the node can no longer admit (the log failed).
     pub failure: Arc<Mutex<Option<String>>>,
+    /// Live streams: the block producer publishes each committed block here.
+    pub streams: StreamHub,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -150,7 +153,9 @@ impl Node {
             move |reason: String| *failure.lock().expect("failure lock") = Some(reason)
         };
         let admission = Admission::start(store.clone(), mempool.clone(), next_seq, pending_nonces, on_failure);
-        let markets = genesis.markets.iter().map(|m| (m.context.market_id, m.clone())).collect();
+        let markets: BTreeMap<B256, MarketSpec> =
+            genesis.markets.iter().map(|m| (m.context.market_id, m.clone())).collect();
+        let streams = StreamHub::new(height, markets.keys().copied());
         Ok(Arc::new(Self {
             config,
             genesis,
@@ -162,6 +167,7 @@ impl Node {
             waiters: Mutex::default(),
             metrics,
             failure,
+            streams,
         }))
     }
 

@@ -164,6 +164,7 @@ pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
         chain.refresh_orders(market, touched);
         chain.push_trades(market, done.record.trades.iter().cloned());
     }
+    node.streams.publish(&chain, &header, executed.iter().map(|e| &e.record));
     chain.last_block = Some(header);
     drop(chain);
     if dropped {
