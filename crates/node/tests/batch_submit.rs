@@ -39,15 +39,25 @@ async fn a_batch_admits_in_order_and_refuses_items_on_their_own() {
     let results = answer["results"].as_array().unwrap();
     assert_eq!(results.len(), 5);
     for (index, result) in results[..3].iter().enumerate() {
-        assert_eq!((result["httpStatus"].as_u64(), result["outcome"].as_str()), (Some(200), Some("accepted")), "{index}");
+        assert_eq!(
+            (result["httpStatus"].as_u64(), result["outcome"].as_str()),
+            (Some(200), Some("accepted")),
+            "{index}"
+        );
     }
     // The three admitted messages executed in request order with consecutive global indexes.
     let indexes: Vec<u64> = results[..3].iter().map(|r| r["globalIndex"].as_u64().unwrap()).collect();
     assert_eq!(indexes, vec![indexes[0], indexes[0] + 1, indexes[0] + 2]);
     assert_eq!(results[1]["fills"].as_array().unwrap().len(), 1);
     assert_eq!(results[2]["filled"], weth(1).to_string());
-    assert_eq!((results[3]["httpStatus"].as_u64(), results[3]["error"]["code"].as_str()), (Some(401), Some("bad_signature")));
-    assert_eq!((results[4]["httpStatus"].as_u64(), results[4]["error"]["code"].as_str()), (Some(409), Some("nonce_gap")));
+    assert_eq!(
+        (results[3]["httpStatus"].as_u64(), results[3]["error"]["code"].as_str()),
+        (Some(401), Some("bad_signature"))
+    );
+    assert_eq!(
+        (results[4]["httpStatus"].as_u64(), results[4]["error"]["code"].as_str()),
+        (Some(409), Some("nonce_gap"))
+    );
 
     // The refused ones consumed nothing: Bob used nonces 0 and 1 only.
     let account: Value =
