@@ -145,9 +145,8 @@ impl Report {
 
     /// The report for people, a few lines.
     pub fn lines(&self) -> Vec<String> {
-        let counts = |map: &BTreeMap<String, u64>| {
-            map.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
-        };
+        let counts =
+            |map: &BTreeMap<String, u64>| map.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         let mut rejected = format!("{} rejected", self.rejected);
         if !self.rejected_by_reason.is_empty() {
             rejected += &format!(" ({})", counts(&self.rejected_by_reason));

@@ -99,23 +99,18 @@ pub async fn run(
     let pair_count = streams.len();
     let timed_total: usize = streams.iter().map(|s| s.messages.len().saturating_sub(plan.warmup)).sum();
     progress.total.store(timed_total as u64, Relaxed);
-    let requests: Vec<(Vec<Vec<u8>>, Vec<Vec<u8>>)> = streams
-        .iter()
-        .map(|stream| {
-            let market = plan.market_in_request.then_some(stream.market);
-            let warm = stream.messages.len().min(plan.warmup);
-            let (warm, timed) = stream.messages.split_at(warm);
-            (
-                warm.iter().map(|s| request(s, market, true)).collect(),
-                timed.iter().map(|s| request(s, market, plan.wait)).collect(),
-            )
-        })
-        .collect();
+    // Request bytes, built before the clock: per pair, the warm-up and the timed ones.
+    let build = |stream: &PairStream, range: std::ops::Range<usize>, wait: bool| -> Vec<Vec<u8>> {
+        let market = plan.market_in_request.then_some(stream.market);
+        stream.messages[range].iter().map(|s| request(s, market, wait)).collect()
+    };
+    let warm: Vec<_> = streams.iter().map(|s| build(s, 0..s.messages.len().min(plan.warmup), true)).collect();
+    let timed: Vec<_> =
+        streams.iter().map(|s| build(s, s.messages.len().min(plan.warmup)..s.messages.len(), plan.wait)).collect();
     let mut conns = Vec::with_capacity(pair_count);
     for _ in 0..pair_count {
         conns.push(Http::connect(addr).await.map_err(|source| LoadError::Connect { addr, source })?);
     }
-    let (warm, timed): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
     let warmups: Vec<_> = warm
         .into_iter()
         .zip(conns)

@@ -75,8 +75,7 @@ impl PairGen {
     /// random choices; `run_id` goes into every order id (bytes 16..24), so the orders of two
     /// runs against one node never share an id (C10: an id may not be placed while it rests).
     pub fn new(trader: Trader, market: MarketInfo, first_nonce: u64, seed: u64, run_id: u64) -> Self {
-        let rng =
-            0x9e37_79b9_7f4a_7c15 ^ (u64::from(trader.index) << 8) ^ (u64::from(market.mid as u32) << 32) ^ seed;
+        let rng = 0x9e37_79b9_7f4a_7c15 ^ (u64::from(trader.index) << 8) ^ (u64::from(market.mid as u32) << 32) ^ seed;
         Self { trader, market, nonce: first_nonce, run_id, next_order: 1, resting: VecDeque::new(), rng }
     }
 
