@@ -2,34 +2,38 @@
 //!
 //! `numo dev accounts --json` prints the ten dev accounts as a JSON array of
 //! `{"address": "0x…", "privateKey": "0x…"}` (lowercase hex, account 0 first). External tools
-//! (scripts, load generators) parse it, so that shape is a contract.
+//! (scripts, load generators) parse it, so that shape is a contract. `--count N` lists the
+//! first N (those `numo node --dev --dev-accounts N` funds).
 
 use alloy_primitives::hex;
 use clap::Subcommand;
-use numo_node::genesis::{dev_accounts, VenueGenesis};
+use numo_node::genesis::{dev_account, VenueGenesis, DEV_ACCOUNT_COUNT};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub(crate) enum DevCommand {
-    /// List the ten deterministic dev accounts (funded by the dev genesis). Their keys are
+    /// List the deterministic dev accounts (funded by the dev genesis). Their keys are
     /// public: never use them with real funds.
     Accounts {
         /// Print a JSON array of {"address", "privateKey"} instead of a table.
         #[arg(long)]
         json: bool,
+        /// How many (the dev node funds ten unless started with --dev-accounts N).
+        #[arg(long, default_value_t = DEV_ACCOUNT_COUNT)]
+        count: u32,
     },
 }
 
 pub(crate) fn run(command: DevCommand) -> ExitCode {
     match command {
-        DevCommand::Accounts { json } => accounts(json),
+        DevCommand::Accounts { json, count } => accounts(json, count),
     }
     ExitCode::SUCCESS
 }
 
-fn accounts(as_json: bool) {
-    let accounts = dev_accounts();
+fn accounts(as_json: bool, count: u32) {
+    let accounts: Vec<_> = (0..count).map(dev_account).collect();
     let rows: Vec<(String, String)> = accounts
         .iter()
         .map(|a| (hex::encode_prefixed(a.address), hex::encode_prefixed(a.secret.to_secret_bytes())))
@@ -50,6 +54,9 @@ fn accounts(as_json: bool) {
         })
         .collect();
     println!("dev accounts (chain {}, venue numo-dev), each funded with {}", genesis.chain_id, funding.join(", "));
+    if count > DEV_ACCOUNT_COUNT {
+        println!("accounts from {DEV_ACCOUNT_COUNT} on are funded only by `numo node --dev --dev-accounts {count}` (or more)");
+    }
     println!("keys are public: never use them with real funds\n");
     println!("{:>2}  {:<42}  private key", "#", "address");
     for (i, (address, key)) in rows.iter().enumerate() {

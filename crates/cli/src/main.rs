@@ -1,4 +1,5 @@
-//! `numo`: run and inspect guest inputs, build batches from JSON, and list dev accounts.
+//! `numo`: run a node, trade on it (keys, orders, book, account, trades, batches), load it,
+//! verify it, and run and inspect guest inputs offline.
 //!
 //! Exit codes of `numo guest run` are a contract used by conformance tooling: 0 with the
 //! PublicInputs as one `0x` hex line on stdout; 1 with `invalid: <reason>` on stderr when the
@@ -6,11 +7,18 @@
 //! by `numo dev accounts --json` (`[{"address", "privateKey"}]`, lowercase hex) is a contract too.
 
 mod batch_cmd;
+mod client;
 mod dev_cmd;
+mod failure;
 mod guest_cmd;
+mod key_cmd;
+mod load_cmd;
 mod node_cmd;
+mod order_cmd;
 mod render;
+mod units;
 mod verify_cmd;
+mod view_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,11 +39,36 @@ enum Command {
     },
     /// Run an exchange node (HTTP API, 100 ms blocks, durable storage).
     Node(node_cmd::NodeArgs),
-    /// Build guest inputs from a genesis file and messages.
+    /// Show a node's batch (`numo batch SEQ`: PublicInputs, roots, messages, outcomes,
+    /// verification), or build guest inputs offline (`numo batch build`).
+    #[command(args_conflicts_with_subcommands = true)]
     Batch {
         #[command(subcommand)]
-        command: batch_cmd::BatchCommand,
+        command: Option<batch_cmd::BatchCommand>,
+        /// Batch sequence number to show.
+        seq: Option<u64>,
+        #[command(flatten)]
+        node: client::NodeOpts,
     },
+    /// Keys: `numo key new` generates one.
+    Key {
+        #[command(subcommand)]
+        command: key_cmd::KeyCommand,
+    },
+    /// Sign and submit orders: `numo order place`, `numo order cancel`.
+    Order {
+        #[command(subcommand)]
+        command: order_cmd::OrderCommand,
+    },
+    /// A market's order book: depth table in human units, ticks and lots.
+    Book(view_cmd::BookArgs),
+    /// An account's balances, open orders and nonces.
+    Account(view_cmd::AccountArgs),
+    /// A market's recent trades.
+    Trades(view_cmd::TradesArgs),
+    /// Open-loop load generator: pre-signed realistic order flow at a fixed rate, with a
+    /// latency and outcome report.
+    Load(load_cmd::LoadArgs),
     /// Independently re-execute every batch a node serves and check the chain of roots;
     /// exit 1 with a fraud alert on any disagreement.
     Verify(verify_cmd::VerifyArgs),
@@ -56,7 +89,20 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Guest { command } => guest_cmd::run(command),
-        Command::Batch { command } => batch_cmd::run(command),
+        Command::Batch { command: Some(command), .. } => batch_cmd::run(command),
+        Command::Batch { command: None, seq: Some(seq), node } => {
+            view_cmd::batch(view_cmd::BatchShowArgs { node, seq })
+        }
+        Command::Batch { command: None, seq: None, .. } => {
+            eprintln!("error: give a batch number (numo batch SEQ) or a subcommand (numo batch build …)");
+            ExitCode::from(2)
+        }
+        Command::Key { command } => key_cmd::run(command),
+        Command::Order { command } => order_cmd::run(command),
+        Command::Book(args) => view_cmd::book(args),
+        Command::Account(args) => view_cmd::account(args),
+        Command::Trades(args) => view_cmd::trades(args),
+        Command::Load(args) => load_cmd::run(args),
         Command::Node(args) => node_cmd::run(args),
         Command::Dev { command } => dev_cmd::run(command),
         Command::Verify(args) => verify_cmd::run(args),

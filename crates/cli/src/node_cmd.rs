@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use numo_node::config::{NodeConfig, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS, SNAPSHOT_DIRTY_KEYS_MIN};
-use numo_node::genesis::{dev_accounts, VenueGenesis};
+use numo_node::genesis::{dev_account, VenueGenesis, DEV_ACCOUNT_COUNT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +13,11 @@ pub(crate) struct NodeArgs {
     /// Use the built-in dev genesis (two markets, ten funded dev accounts, printed at start).
     #[arg(long)]
     dev: bool,
+    /// With --dev: fund dev accounts 0..N (default 10, the default dev chain). More accounts
+    /// let a load generator run many (account, market) pairs at once; the funded accounts are
+    /// part of the genesis, so a data dir keeps the count it was created with.
+    #[arg(long, requires = "dev", default_value_t = DEV_ACCOUNT_COUNT)]
+    dev_accounts: u32,
     /// Genesis file (TOML); required without --dev.
     #[arg(long, conflicts_with = "dev")]
     genesis: Option<PathBuf>,
@@ -53,7 +58,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             VenueGenesis::from_toml(&text).with_context(|| format!("genesis {}", path.display()))?
         }
-        (None, true) => VenueGenesis::dev(),
+        (None, true) => VenueGenesis::dev_with_accounts(args.dev_accounts),
         (None, false) => anyhow::bail!("pass --dev or --genesis FILE"),
     };
     let verify = args.verify.unwrap_or(if args.dev { VerifyMode::All } else { VerifyMode::Sample });
@@ -66,11 +71,19 @@ fn run_node(args: NodeArgs) -> Result<()> {
     };
     if args.dev {
         println!("numo dev node — dev accounts (funded at genesis; never use these keys for real funds):");
-        for (i, account) in dev_accounts().iter().enumerate() {
+        for i in 0..args.dev_accounts.min(DEV_ACCOUNT_COUNT) {
+            let account = dev_account(i);
             println!(
                 "  ({i}) {}  privateKey 0x{}",
                 account.address,
                 alloy_primitives::hex::encode(account.secret.to_secret_bytes())
+            );
+        }
+        if args.dev_accounts > DEV_ACCOUNT_COUNT {
+            println!(
+                "  … and {} more: `numo dev accounts --count {}`",
+                args.dev_accounts - DEV_ACCOUNT_COUNT,
+                args.dev_accounts
             );
         }
     }

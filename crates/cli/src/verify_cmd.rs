@@ -35,6 +35,9 @@ pub(crate) struct VerifyArgs {
     /// Compute the genesis root from the built-in dev genesis.
     #[arg(long, conflicts_with_all = ["genesis_root", "genesis"])]
     dev: bool,
+    /// With --dev: the node was started with `--dev-accounts N` (part of its genesis root).
+    #[arg(long, requires = "dev", default_value_t = numo_node::genesis::DEV_ACCOUNT_COUNT)]
+    dev_accounts: u32,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -75,7 +78,7 @@ fn genesis_root(args: &VerifyArgs) -> Result<Option<B256>> {
         return Ok(Some(root));
     }
     if args.dev {
-        return Ok(Some(VenueGenesis::dev().genesis_root()));
+        return Ok(Some(VenueGenesis::dev_with_accounts(args.dev_accounts).genesis_root()));
     }
     if let Some(path) = &args.genesis {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

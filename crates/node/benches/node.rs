@@ -29,33 +29,27 @@
 //! `NUMO_BENCH_RATES` (comma-separated offered loads for the latency runs, msgs/s),
 //! `NUMO_BENCH_ADMIT_MSGS` (messages per admission run, default 60,000).
 
-use alloy_primitives::{hex, Address, B256, U256};
+use alloy_primitives::B256;
+use numo_load::http::{request, request_body, Http};
+use numo_load::report::percentile;
+use numo_load::{MarketInfo, PairGen, Plan, Progress, Report, Trader};
 use numo_node::admission;
 use numo_node::config::{NodeConfig, VerifyMode};
-use numo_node::genesis::{dev_account, BalanceSpec, VenueGenesis, DEV_ACCOUNT_COUNT};
+use numo_node::genesis::{dev_account, VenueGenesis};
 use numo_node::node::Node;
 use numo_node::records::AdmissionEntry;
 use numo_node::sequencer::{execute_block, now_ms};
 use numo_node::store::Store;
-use numo_stf::signature::sign_digest;
-use numo_stf::{Cancel, Message, Place, SignedMessage};
-use secp256k1::SecretKey;
-use std::collections::VecDeque;
+use numo_stf::SignedMessage;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// Names the scenario a child process runs.
 const SCENARIO_ENV: &str = "NUMO_NODE_BENCH";
-/// Resting orders go within this many ticks of the mid; IOC orders cross the whole band.
-const BAND: i32 = 500;
-/// A pair cancels its oldest order rather than rest more than this many (bounds the book).
-const MAX_RESTING: usize = 8;
 /// Block size of the step-by-step breakdown of block execution.
 const BREAKDOWN_BLOCK: usize = 300;
 
@@ -166,20 +160,7 @@ fn run_scenario(scenario: &str) {
 
 /// The dev venue with `accounts` accounts, each funded like the dev accounts.
 fn bench_genesis(accounts: u32) -> VenueGenesis {
-    let mut genesis = VenueGenesis::dev();
-    let funding: Vec<(B256, U256)> = genesis
-        .balances
-        .iter()
-        .filter(|b| b.owner == dev_account(0).address)
-        .map(|b| (b.asset_id, b.available))
-        .collect();
-    for index in DEV_ACCOUNT_COUNT..accounts {
-        let owner = dev_account(index).address;
-        for (asset_id, available) in &funding {
-            genesis.balances.push(BalanceSpec { owner, asset_id: *asset_id, available: *available });
-        }
-    }
-    genesis
+    VenueGenesis::dev_with_accounts(accounts)
 }
 
 fn temp_config(dir: &tempfile::TempDir, block_interval_ms: u64, verify: VerifyMode) -> NodeConfig {
@@ -190,14 +171,6 @@ fn temp_config(dir: &tempfile::TempDir, block_interval_ms: u64, verify: VerifyMo
         verify,
         snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
     }
-}
-
-#[derive(Clone, Copy)]
-struct MarketInfo {
-    id: B256,
-    domain: B256,
-    mid: i32,
-    lot: U256,
 }
 
 fn market_infos(genesis: &VenueGenesis) -> Vec<MarketInfo> {
@@ -217,176 +190,23 @@ fn market_infos(genesis: &VenueGenesis) -> Vec<MarketInfo> {
         .collect()
 }
 
-/// The message stream of one (account, market) pair.
-struct PairGen {
-    secret: SecretKey,
-    trader: Address,
-    account: u32,
-    market: MarketInfo,
-    nonce: u64,
-    next_order: u64,
-    resting: VecDeque<B256>,
-    rng: u64,
-}
-
-impl PairGen {
-    fn new(account: u32, market: MarketInfo, salt: u64) -> Self {
-        let dev = dev_account(account);
-        let rng = 0x9e37_79b9_7f4a_7c15 ^ (u64::from(account) << 8) ^ (u64::from(market.mid as u32) << 32) ^ salt;
-        Self {
-            secret: dev.secret,
-            trader: dev.address,
-            account,
-            market,
-            nonce: 0,
-            next_order: 1,
-            resting: VecDeque::new(),
-            rng,
-        }
-    }
-
-    fn rand(&mut self, below: u64) -> u64 {
-        // splitmix64
-        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (z ^ (z >> 31)) % below
-    }
-
-    /// The next message: a cancel of the pair's oldest order when it has [`MAX_RESTING`], else
-    /// 20 % cancels, 25 % crossing IOC, 55 % resting GTC.
-    fn next(&mut self) -> SignedMessage {
-        let roll = self.rand(100);
-        let trader = self.trader;
-        let nonce = self.nonce;
-        self.nonce += 1;
-        let message = if (roll < 20 && !self.resting.is_empty()) || self.resting.len() >= MAX_RESTING {
-            let order_id = self.resting.pop_front().expect("non-empty");
-            Message::Cancel(Cancel { trader, nonce, order_id })
-        } else {
-            let order_id =
-                B256::left_padding_from(&((u64::from(self.account) + 1) << 40 | self.next_order).to_be_bytes());
-            self.next_order += 1;
-            let side = self.rand(2) as u8;
-            let mid = self.market.mid;
-            let (tif, tick, lots) = if roll < 45 {
-                let tick = if side == 0 { mid + BAND + 1 } else { mid - BAND - 1 };
-                (1, tick, 10 + self.rand(30))
-            } else {
-                let away = 1 + self.rand(BAND as u64) as i32;
-                self.resting.push_back(order_id);
-                (0, if side == 0 { mid - away } else { mid + away }, 10 + self.rand(40))
-            };
-            let qty = U256::from(lots) * self.market.lot;
-            Message::Place(Place { trader, nonce, order_id, side, tif, tick, qty })
-        };
-        let signature = sign_digest(&self.secret, &message.hash(&self.market.domain));
-        SignedMessage { message, signature }
-    }
-}
-
-/// Pairs (account, market) for `accounts` accounts: pair `p` is account `p / markets`.
+/// Pairs (account, market) for `accounts` dev accounts, from nonce 0: pair `p` is account
+/// `p / markets`. The workload itself is `numo_load`'s, the one `numo load` sends.
 fn pairs(genesis: &VenueGenesis, accounts: u32, salt: u64) -> Vec<PairGen> {
-    let markets = market_infos(genesis);
-    (0..accounts).flat_map(|a| markets.iter().map(move |m| PairGen::new(a, *m, salt))).collect()
+    let traders: Vec<Trader> = (0..accounts).map(|i| Trader::new(i, dev_account(i).secret)).collect();
+    numo_load::pairs(&traders, &market_infos(genesis), |_, _| 0, salt, 0)
 }
 
 /// Signs `per_pair[p]` messages for each pair, on every core.
 fn sign_streams(pairs: Vec<PairGen>, per_pair: impl Fn(usize) -> usize + Sync) -> Vec<(B256, Vec<SignedMessage>)> {
     let started = Instant::now();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut slots: Vec<Option<(B256, Vec<SignedMessage>)>> = (0..pairs.len()).map(|_| None).collect();
-    let mut work: Vec<(usize, PairGen)> = pairs.into_iter().enumerate().collect();
-    let chunk = work.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = work
-            .chunks_mut(chunk.max(1))
-            .map(|part| {
-                let per_pair = &per_pair;
-                scope.spawn(move || {
-                    part.iter_mut()
-                        .map(|(index, pair)| {
-                            let list = (0..per_pair(*index)).map(|_| pair.next()).collect();
-                            (*index, (pair.market.id, list))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for handle in handles {
-            for (index, stream) in handle.join().expect("signer") {
-                slots[index] = Some(stream);
-            }
-        }
-    });
-    let out: Vec<_> = slots.into_iter().map(|s| s.expect("signed")).collect();
+    let out: Vec<_> = numo_load::sign_streams(pairs, per_pair).into_iter().map(|s| (s.market, s.messages)).collect();
     let total: usize = out.iter().map(|(_, l)| l.len()).sum();
     println!("    signed {total} messages in {:.1} s (not timed)", started.elapsed().as_secs_f64());
     out
 }
 
-/// `POST /v1/messages` request bytes for a signed message.
-fn request(signed: &SignedMessage, market: Option<B256>, wait: bool) -> Vec<u8> {
-    let market = market.map_or_else(String::new, |m| format!(",\"market\":\"{m}\""));
-    let body = format!(
-        "{{\"message\":\"{}\",\"signature\":\"{}\"{market}}}",
-        hex::encode_prefixed(signed.message.encode()),
-        hex::encode_prefixed(signed.signature.0)
-    );
-    let path = if wait { "/v1/messages" } else { "/v1/messages?wait=false" };
-    format!(
-        "POST {path} HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-// ---- a minimal keep-alive HTTP/1.1 client ---------------------------------------------------
-
-struct Http {
-    stream: TcpStream,
-    buf: Vec<u8>,
-}
-
-impl Http {
-    async fn connect(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).await.expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        Self { stream, buf: Vec::with_capacity(4096) }
-    }
-
-    /// Sends one request and reads its response: status and body (Content-Length framing).
-    async fn call(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
-        self.stream.write_all(request).await.expect("send");
-        let mut chunk = [0u8; 8192];
-        loop {
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = std::str::from_utf8(&self.buf[..end]).expect("ascii head");
-                let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).expect("status line");
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (name, value) = l.split_once(':')?;
-                        name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
-                    })
-                    .expect("content-length");
-                let total = end + 4 + length;
-                while self.buf.len() < total {
-                    let n = self.stream.read(&mut chunk).await.expect("receive");
-                    assert!(n > 0, "server closed the connection");
-                    self.buf.extend_from_slice(&chunk[..n]);
-                }
-                let body = self.buf[end + 4..total].to_vec();
-                self.buf.drain(..total);
-                return (status, body);
-            }
-            let n = self.stream.read(&mut chunk).await.expect("receive");
-            assert!(n > 0, "server closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-    }
-}
+// ---- serving -------------------------------------------------------------------------------
 
 /// A node serving HTTP on its own 2-worker runtime (like `numo node`); returns the node, its
 /// address and the runtime (kept alive by the caller).
@@ -448,14 +268,6 @@ fn print_cpu(before: &std::collections::BTreeMap<String, f64>, messages: usize, 
     );
 }
 
-fn percentile(sorted: &[u64], p: f64) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 // ---- scenario: component costs --------------------------------------------------------------
 
 /// Signature check per message (1 and 2 recoveries), and one admission-log commit (fsync) for
@@ -489,15 +301,8 @@ fn parts() {
     );
 
     // JSON parse of a canonical body (what the handler does before `check`).
-    let bodies: Vec<Vec<u8>> = all
-        .iter()
-        .take(2_000)
-        .map(|(_, s)| {
-            let r = request(s, None, false);
-            let at = r.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
-            r[at..].to_vec()
-        })
-        .collect();
+    let bodies: Vec<Vec<u8>> =
+        all.iter().take(2_000).map(|(_, s)| request_body(&request(s, None, false)).to_vec()).collect();
     let started = Instant::now();
     for body in &bodies {
         let value: serde_json::Value = serde_json::from_slice(body).expect("json");
@@ -624,7 +429,7 @@ fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
     let (elapsed, done_at) = client.block_on(async {
         let mut conns = Vec::new();
         for _ in 0..c {
-            conns.push(Http::connect(addr).await);
+            conns.push(Http::connect(addr).await.expect("connect"));
         }
         cpu = thread_cpu();
         let started = Instant::now();
@@ -635,7 +440,7 @@ fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
                 let errors = errors.clone();
                 tokio::spawn(async move {
                     for req in queue {
-                        let (status, body) = conn.call(&req).await;
+                        let (status, body) = conn.call(&req).await.expect("call");
                         if status != 200 && errors.fetch_add(1, Relaxed) < 3 {
                             eprintln!("    HTTP {status}: {}", String::from_utf8_lossy(&body));
                         }
@@ -895,106 +700,60 @@ fn latency(scenario: &str, rate: u64, cold: bool, verify: VerifyMode) {
     let list = pairs(&genesis, ACCOUNTS, 4);
     let pair_count = list.len();
     let total = (rate * secs) as usize;
-    // Warm: each pair's first message is admitted and executed before the clock starts, so the
-    // timed messages find their pair's pending nonce (a pair's first message reads the committed
+    // Warm: each pair's first message is executed before the clock starts, so the timed
+    // messages find their pair's pending nonce (a pair's first message reads the committed
     // nonce from the chain, which waits while a block executes). Cold: no warm-up.
-    let warm = usize::from(!cold);
-    // Timed message k goes to pair k mod P at time k / rate: pair p sends its j-th timed
-    // message at (p + j P) / rate, after its previous one answered (nonce order), else late.
-    let streams = sign_streams(list, |p| warm + total / pair_count + usize::from(p < total % pair_count));
+    let warmup = usize::from(!cold);
+    // `numo_load::run`: timed message k goes to pair k mod P at time k / rate; pair p sends its
+    // j-th timed message at (p + j P) / rate, after its previous one answered (nonce order),
+    // else late. The same run as `numo load`, against an in-process node.
+    let streams: Vec<numo_load::PairStream> =
+        sign_streams(list, |p| warmup + total / pair_count + usize::from(p < total % pair_count))
+            .into_iter()
+            .map(|(market, messages)| numo_load::PairStream { market, messages })
+            .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let (node, addr, _server) = serve_node(genesis, &dir, 100, verify);
     let client = client_runtime();
-    let requests: Vec<Vec<Vec<u8>>> = streams
-        .iter()
-        .map(|(_, list)| list.iter().enumerate().map(|(i, s)| request(s, None, i >= warm)).collect())
-        .collect();
-    let mut cpu = thread_cpu();
-    let mut wall = Instant::now();
-    let results = client.block_on(async {
-        let mut conns = Vec::new();
-        for _ in &requests {
-            conns.push(Http::connect(addr).await);
-        }
-        let mut timed = Vec::new();
-        for (list, conn) in requests.into_iter().zip(conns.iter_mut()) {
-            let mut list = list.into_iter();
-            for req in list.by_ref().take(warm) {
-                let (status, body) = conn.call(&req).await;
-                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let plan = Plan { rate: rate as f64, wait: true, warmup, market_in_request: false };
+    let progress = Arc::new(Progress::default());
+    println!("    load at start: {}", loadavg());
+    // The CPU window opens when the warm-up is done (the first answer is due 200 ms later).
+    let cpu_at_start = Arc::new(std::sync::Mutex::new((thread_cpu(), Instant::now())));
+    let watcher = {
+        let (progress, cpu_at_start) = (progress.clone(), cpu_at_start.clone());
+        std::thread::spawn(move || {
+            while progress.sent.load(Relaxed) == 0 {
+                std::thread::sleep(Duration::from_millis(1));
             }
-            timed.push(list.collect::<Vec<_>>());
-        }
-        let warmed = (warm * pair_count) as u64;
-        while node.metrics.messages.load(Relaxed) < warmed {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        println!("    load at start: {}", loadavg());
-        cpu = thread_cpu();
-        wall = Instant::now();
-        let start = tokio::time::Instant::now() + Duration::from_millis(200);
-        let tasks: Vec<_> = timed
-            .into_iter()
-            .enumerate()
-            .zip(conns)
-            .map(|((p, list), mut conn)| {
-                tokio::spawn(async move {
-                    let mut out = Vec::with_capacity(list.len());
-                    for (j, req) in list.into_iter().enumerate() {
-                        let k = p as u64 + j as u64 * pair_count as u64;
-                        let offset = Duration::from_nanos(k * 1_000_000_000 / rate);
-                        let scheduled = start + offset;
-                        tokio::time::sleep_until(scheduled).await;
-                        let late = tokio::time::Instant::now().saturating_duration_since(scheduled);
-                        let (status, body) = conn.call(&req).await;
-                        let latency = scheduled.elapsed().as_micros() as u64;
-                        let accepted = contains(&body, b"\"outcome\":\"accepted\"");
-                        out.push(Answer {
-                            offset,
-                            latency,
-                            status,
-                            accepted,
-                            late: late > Duration::from_millis(5),
-                            first: j == 0,
-                        });
-                    }
-                    out
-                })
-            })
-            .collect();
-        let mut all = Vec::new();
-        for task in tasks {
-            all.extend(task.await.expect("client"));
-        }
-        all
-    });
-    print_cpu(&cpu, results.len(), wall.elapsed().as_secs_f64());
-    let ok: Vec<&Answer> = results.iter().filter(|r| r.status == 200).collect();
-    let mut latencies: Vec<u64> = ok.iter().map(|r| r.latency).collect();
-    let not_ok = results.len() - latencies.len();
-    let accepted = results.iter().filter(|r| r.accepted).count();
-    let late = results.iter().filter(|r| r.late).count();
-    latencies.sort_unstable();
-    let ms = |us: u64| us as f64 / 1e3;
+            *cpu_at_start.lock().expect("cpu") = (thread_cpu(), Instant::now());
+        })
+    };
+    let answers = client.block_on(numo_load::run(addr, &streams, &plan, &progress)).expect("load runs");
+    watcher.join().expect("watcher");
+    let (cpu, wall) = cpu_at_start.lock().expect("cpu").clone();
+    print_cpu(&cpu, answers.len(), wall.elapsed().as_secs_f64());
+    let report = Report::new(&answers, rate as f64);
+    for line in report.lines() {
+        println!("    {line}");
+    }
     let blocks = node.metrics.blocks.load(Relaxed).max(1);
     let block_ms = node.metrics.block_time_us.load(Relaxed) as f64 / blocks as f64 / 1e3;
-    println!(
-        "    {} answers ({accepted} accepted, {} rejected, {not_ok} not 200, {late} sent >5 ms late); {blocks} blocks, mean block time {block_ms:.1} ms; load at end {}",
-        results.len(),
-        results.len() - not_ok - accepted,
-        loadavg()
-    );
+    println!("    {blocks} blocks, mean block time {block_ms:.1} ms; load at end {}", loadavg());
+    let answered: Vec<&numo_load::Answer> = answers.iter().filter(|a| a.status == 200).collect();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     // p99 per second of the run, to tell a steady tail from a burst.
     let per_second: Vec<String> = (0..secs)
         .map(|s| {
-            let mut window: Vec<u64> = ok.iter().filter(|r| r.offset.as_secs() == s).map(|r| r.latency).collect();
+            let mut window: Vec<Duration> =
+                answered.iter().filter(|a| a.due.as_secs() == s).map(|a| a.latency).collect();
             window.sort_unstable();
             format!("{:.0}", ms(percentile(&window, 99.0)))
         })
         .collect();
     println!("    p99 (ms) per second of the run: {}", per_second.join(" "));
     if cold {
-        let mut first: Vec<u64> = ok.iter().filter(|r| r.first).map(|r| r.latency).collect();
+        let mut first: Vec<Duration> = answered.iter().filter(|a| a.first).map(|a| a.latency).collect();
         first.sort_unstable();
         println!(
             "    pairs' first messages: p50 {:.1} ms, p99 {:.1} ms ({} of them)",
@@ -1003,24 +762,9 @@ fn latency(scenario: &str, rate: u64, cold: bool, verify: VerifyMode) {
             first.len()
         );
     }
+    let not_ok = report.messages - answered.len() as u64;
     println!(
-        "RESULT {scenario}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} not 200, {late} late sends; mean block {block_ms:.1} ms)",
-        ms(percentile(&latencies, 50.0)),
-        ms(percentile(&latencies, 99.0)),
-        ms(*latencies.last().unwrap_or(&0)),
-        not_ok
+        "RESULT {scenario}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({not_ok} not 200, {} late sends; achieved {:.0} msgs/s; mean block {block_ms:.1} ms)",
+        report.latency_ms.p50, report.latency_ms.p99, report.latency_ms.max, report.late_sends, report.achieved_rate
     );
-}
-
-struct Answer {
-    offset: Duration,
-    latency: u64,
-    status: u16,
-    accepted: bool,
-    late: bool,
-    first: bool,
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }

@@ -285,7 +285,9 @@ async fn markets(State(node): State<Arc<Node>>) -> Response {
         .map(|m| {
             let c = &m.context;
             let r = &c.rules;
+            let decimals = |asset| node.genesis.asset_by_id(asset).map(|a| a.decimals);
             json!({
+                "baseDecimals": decimals(&r.base_asset), "quoteDecimals": decimals(&r.quote_asset),
                 "symbol": m.symbol, "marketId": c.market_id, "baseAssetId": r.base_asset, "quoteAssetId": r.quote_asset,
                 "priceScale": r.price_scale.to_string(), "tickSize": r.tick_size.to_string(), "lotSize": r.lot_size.to_string(),
                 "maxBalance": r.max_balance.to_string(), "takerFeeBps": r.taker_fee_bps, "makerFeeBps": r.maker_fee_bps,

@@ -76,6 +76,8 @@
 //! assert_eq!(genesis.chain_id, 31337);
 //! assert_eq!(genesis.markets.len(), 2);
 //! assert_eq!(dev_accounts().len(), 10);
+//! assert_eq!(VenueGenesis::dev_with_accounts(10), genesis);
+//! assert_eq!(VenueGenesis::dev_with_accounts(1_000).balances.len(), 3_000);
 //! assert_eq!(VenueGenesis::from_toml(&genesis.to_toml()).unwrap(), genesis);
 //! ```
 
@@ -438,6 +440,14 @@ impl VenueGenesis {
     /// possible fill). Batches hold up to 128 messages, orders match up to 64 makers, and
     /// balances are capped at 10^36 units.
     pub fn dev() -> Self {
+        Self::dev_with_accounts(DEV_ACCOUNT_COUNT)
+    }
+
+    /// [`VenueGenesis::dev`] funding the first `accounts` [`dev_account`]s instead of ten, each
+    /// like the ten: load tests need many (account, market) pairs, because one pair's messages
+    /// wait for each other (nonce order). `dev_with_accounts(DEV_ACCOUNT_COUNT)` is `dev()`, so
+    /// the default dev chain and its genesis root do not change.
+    pub fn dev_with_accounts(accounts: u32) -> Self {
         let venue_id = default_venue_id(DEV_VENUE_NAME);
         let asset =
             |symbol: &str, decimals| AssetSpec { symbol: symbol.into(), asset_id: default_asset_id(symbol), decimals };
@@ -468,7 +478,7 @@ impl VenueGenesis {
         // 1,000 WETH, 100 WBTC, 10,000,000 USDC in smallest units.
         let funding = [(1_000u64, 18u8), (100, 8), (10_000_000, 6)];
         let mut balances = Vec::new();
-        for account in dev_accounts() {
+        for account in (0..accounts).map(dev_account) {
             for (asset, (whole, decimals)) in assets.iter().zip(funding) {
                 let available = U256::from(whole) * U256::from(10u64).pow(U256::from(decimals));
                 balances.push(BalanceSpec { owner: account.address, asset_id: asset.asset_id, available });
