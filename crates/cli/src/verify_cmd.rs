@@ -140,7 +140,7 @@ fn verify(args: &VerifyArgs) -> Result<Option<Fraud>> {
         }
         expected_prev = Some(field_b256(&record, "newRoot")?);
         checked += 1;
-        if !args.json && (args.follow || checked % 100 == 0) {
+        if !args.json && (args.follow || checked.is_multiple_of(100)) {
             eprintln!("verified batch {seq}");
         }
         seq += 1;

@@ -3,18 +3,19 @@
 //! `prevRoot`, and emit the C22 blob and the expected PublicInputs.
 
 use crate::full_state::FullState;
+use crate::witness;
 use alloy_primitives::B256;
 use numo_guest::{run::public_inputs, BatchHeader, GuestInput, ProofEntry};
 use numo_stf::{
-    commitments_of_verified, execute_messages, validate_batch, BatchCommitments, BatchError, BatchReport,
-    DiscoveredHints, MarketContext, Overlay, PublicInputs, SignedMessage, TickHints, TouchLog,
+    commitments_of_verified, execute_messages, validate_batch, BatchError, BatchReport, DiscoveredHints, MarketContext,
+    Overlay, PublicInputs, SignedMessage, TickHints, TouchLog,
 };
 use std::collections::BTreeMap;
 
 /// A built batch, already applied to the state it was built on.
 #[derive(Debug, Clone)]
 pub struct BuiltBatch {
-    /// The C22 guest input.
+    /// The C22 guest input, or its compact form ([`WitnessForm`]).
     pub blob: Vec<u8>,
     /// What the guest must output for `blob`.
     pub public_inputs: PublicInputs,
@@ -26,6 +27,35 @@ pub struct BuiltBatch {
     pub writes: BTreeMap<B256, Option<Vec<u8>>>,
 }
 
+/// Layout of [`BuiltBatch::blob`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WitnessForm {
+    /// The C22 blob the guest reads: 8 KiB of siblings per touched key.
+    Full,
+    /// [`crate::witness`]'s compact form (non-default siblings only), written straight from
+    /// the tree; `witness::expand` gives the exact C22 blob. What the node stores.
+    Compact,
+}
+
+/// Whether the builder checks signatures itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signatures {
+    /// Recover and check every signature (C11), as the guest will.
+    Check,
+    /// The caller already verified every signature under this market's domain (the node's
+    /// admission does, for every message it sequences); the guest still recovers them all.
+    AlreadyVerified,
+}
+
+/// How [`build_batch_with`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Signature checks.
+    pub signatures: Signatures,
+    /// Layout of the witness.
+    pub witness: WitnessForm,
+}
+
 /// Builds batch `batch_seq` of `ctx`'s market and applies it to `state`.
 /// On error (C11: the batch is invalid) `state` is unchanged.
 pub fn build_batch(
@@ -35,8 +65,8 @@ pub fn build_batch(
     batch_timestamp: u64,
     messages: Vec<SignedMessage>,
 ) -> Result<BuiltBatch, BatchError> {
-    let commitments = validate_batch(ctx, batch_seq, &messages)?;
-    build_from_commitments(state, ctx, batch_seq, batch_timestamp, messages, commitments)
+    let options = BuildOptions { signatures: Signatures::Check, witness: WitnessForm::Full };
+    build_batch_with(state, ctx, batch_seq, batch_timestamp, messages, options)
 }
 
 /// [`build_batch`] for messages whose signatures the caller already verified under this
@@ -49,18 +79,23 @@ pub fn build_batch_verified(
     batch_timestamp: u64,
     messages: Vec<SignedMessage>,
 ) -> Result<BuiltBatch, BatchError> {
-    let commitments = commitments_of_verified(ctx, batch_seq, &messages)?;
-    build_from_commitments(state, ctx, batch_seq, batch_timestamp, messages, commitments)
+    let options = BuildOptions { signatures: Signatures::AlreadyVerified, witness: WitnessForm::Full };
+    build_batch_with(state, ctx, batch_seq, batch_timestamp, messages, options)
 }
 
-fn build_from_commitments(
+/// [`build_batch`] with the signature checks and the witness layout chosen by `options`.
+pub fn build_batch_with(
     state: &mut FullState,
     ctx: &MarketContext,
     batch_seq: u64,
     batch_timestamp: u64,
     messages: Vec<SignedMessage>,
-    commitments: BatchCommitments,
+    options: BuildOptions,
 ) -> Result<BuiltBatch, BatchError> {
+    let commitments = match options.signatures {
+        Signatures::Check => validate_batch(ctx, batch_seq, &messages)?,
+        Signatures::AlreadyVerified => commitments_of_verified(ctx, batch_seq, &messages)?,
+    };
     let mut discovered = DiscoveredHints::default();
     let mut overlay = Overlay::new(&mut *state);
     let report = execute_messages(ctx, &mut overlay, &messages, &mut discovered, TouchLog::collecting())?;
@@ -77,7 +112,10 @@ fn build_from_commitments(
     };
     let hints: Vec<TickHints> =
         (0..messages.len()).map(|i| discovered.used.get(&i).copied().unwrap_or_default()).collect();
-    let blob = encode_blob(state, header, ctx, messages, hints.clone(), &report);
+    let blob = match options.witness {
+        WitnessForm::Full => encode_blob(state, header, ctx, messages, hints.clone(), &report),
+        WitnessForm::Compact => encode_compact(state, header, ctx, messages, hints.clone(), &report),
+    };
 
     state.apply(writes.clone());
     let public_inputs = public_inputs(&header, state.root(), &report);
@@ -101,4 +139,21 @@ fn encode_blob(
         .map(|(key, siblings)| ProofEntry { key: *key, value: state.value(key), siblings })
         .collect();
     GuestInput { header, context: *ctx, messages, hints, proofs: entries }.encode()
+}
+
+/// [`encode_blob`] in the compact form, straight from the tree's non-default siblings.
+fn encode_compact(
+    state: &FullState,
+    header: BatchHeader,
+    ctx: &MarketContext,
+    messages: Vec<SignedMessage>,
+    hints: Vec<TickHints>,
+    report: &BatchReport,
+) -> Vec<u8> {
+    let touched = report.touched.keys().expect("the builder collects touched keys");
+    let parts = GuestInput { header, context: *ctx, messages, hints, proofs: Vec::new() }.encode();
+    // Parts 1–4, without the `U32 proofCount` (zero here) that ends the encoding.
+    let prefix = &parts[..parts.len() - 4];
+    let proofs = touched.iter().map(|key| (*key, state.value(key), state.tree().prove_sparse(key)));
+    witness::compact_from_parts(prefix, proofs)
 }

@@ -4,11 +4,15 @@
 //! Start here:
 //! - [`builder::build_batch`]: execute, discover hints, prove touched keys, emit the C22 blob;
 //! - [`full_state::FullState`]: values plus their sparse Merkle tree;
-//! - [`json`]: genesis and message files (the shapes of `shared/spec/vectors`).
+//! - [`json`]: genesis and message files (the shapes of `shared/spec/vectors`);
+//! - [`witness`]: the compact witness form the node stores, and its exact expansion.
 
 pub mod builder;
 pub mod full_state;
 pub mod json;
+pub mod witness;
 
-pub use builder::{build_batch, build_batch_verified, BuiltBatch};
+pub use builder::{
+    build_batch, build_batch_verified, build_batch_with, BuildOptions, BuiltBatch, Signatures, WitnessForm,
+};
 pub use full_state::FullState;

@@ -24,6 +24,29 @@ pub fn request(signed: &SignedMessage, market: Option<B256>, wait: bool) -> Vec<
     .into_bytes()
 }
 
+/// The request bytes submitting `messages` in one `POST /v1/messages/batch` (at most
+/// `SUBMIT_BATCH_MAX` = 256 of them), each in canonical form with its market when given.
+pub fn batch_request(messages: &[(SignedMessage, Option<B256>)], wait: bool) -> Vec<u8> {
+    let items: Vec<String> = messages
+        .iter()
+        .map(|(signed, market)| {
+            let market = market.map_or_else(String::new, |m| format!(",\"market\":\"{m}\""));
+            format!(
+                "{{\"message\":\"{}\",\"signature\":\"{}\"{market}}}",
+                hex::encode_prefixed(signed.message.encode()),
+                hex::encode_prefixed(signed.signature.0)
+            )
+        })
+        .collect();
+    let body = format!("{{\"messages\":[{}]}}", items.join(","));
+    let path = if wait { "/v1/messages/batch" } else { "/v1/messages/batch?wait=false" };
+    format!(
+        "POST {path} HTTP/1.1\r\nhost: numo\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 /// The body of a request built by [`request`].
 pub fn request_body(request: &[u8]) -> &[u8] {
     request.windows(4).position(|w| w == b"\r\n\r\n").map_or(request, |end| &request[end + 4..])

@@ -76,6 +76,8 @@ fn main() {
         "admit_http:c=256:market=given:blocks=off".to_string(),
         "admit_http:c=256:market=search:blocks=off".to_string(),
         "admit_http:c=256:market=search:blocks=on".to_string(),
+        "admit_http:c=16:market=given:blocks=off:batch=64".to_string(),
+        "admit_http:c=16:market=search:blocks=on:batch=64".to_string(),
         "blocks".to_string(),
     ];
     let rates = std::env::var("NUMO_BENCH_RATES").unwrap_or_else(|_| "500,1000,1500,2000,2500,3000".into());
@@ -144,7 +146,10 @@ fn run_scenario(scenario: &str) {
     match kind {
         "parts" => parts(),
         "admit_inproc" => admit_inproc(scenario, c, market_given),
-        "admit_http" => admit_http(scenario, c, market_given, param(scenario, "blocks") == Some("on")),
+        "admit_http" => {
+            let batch = param(scenario, "batch").map_or(1, |b| b.parse().expect("batch=N"));
+            admit_http(scenario, c, market_given, param(scenario, "blocks") == Some("on"), batch)
+        }
         "blocks" => blocks(),
         "latency" => latency(
             scenario,
@@ -410,7 +415,9 @@ fn admit_inproc(scenario: &str, c: usize, market_given: bool) {
     println!("RESULT {scenario}: {rate:.0} msgs/s in-process (check + admit + durable)");
 }
 
-fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
+/// Admission over HTTP with `wait=false`: `c` connections, each sending its queue one message
+/// per request (`batch` = 1) or `batch` messages per `POST /v1/messages/batch`.
+fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool, batch: usize) {
     let genesis = bench_genesis(ADMIT_ACCOUNTS);
     let streams = admission_streams(&genesis);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -419,9 +426,16 @@ fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
     let (node, addr, _server) = serve_node(genesis, &dir, interval, VerifyMode::Sample);
     let queues: Vec<Vec<Vec<u8>>> = worker_queues(&streams, c)
         .into_iter()
-        .map(|q| q.into_iter().map(|(m, s)| request(&s, market_given.then_some(m), false)).collect())
+        .map(|q| {
+            if batch <= 1 {
+                return q.into_iter().map(|(m, s)| request(&s, market_given.then_some(m), false)).collect();
+            }
+            let items: Vec<(SignedMessage, Option<B256>)> =
+                q.into_iter().map(|(m, s)| (s, market_given.then_some(m))).collect();
+            items.chunks(batch).map(|chunk| numo_load::http::batch_request(chunk, false)).collect()
+        })
         .collect();
-    let total: usize = queues.iter().map(Vec::len).sum();
+    let total: usize = streams.iter().map(|(_, list)| list.len()).sum();
     let client = client_runtime();
     let errors = Arc::new(AtomicU64::new(0));
     let executed_before = node.metrics.messages.load(Relaxed);
@@ -441,7 +455,8 @@ fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
                 tokio::spawn(async move {
                     for req in queue {
                         let (status, body) = conn.call(&req).await.expect("call");
-                        if status != 200 && errors.fetch_add(1, Relaxed) < 3 {
+                        let refused = batch > 1 && !body.windows(11).any(|w| w == b"\"refused\":0");
+                        if (status != 200 || refused) && errors.fetch_add(1, Relaxed) < 3 {
                             eprintln!("    HTTP {status}: {}", String::from_utf8_lossy(&body));
                         }
                     }
@@ -457,7 +472,9 @@ fn admit_http(scenario: &str, c: usize, market_given: bool, blocks_on: bool) {
     let rate = total as f64 / elapsed;
     println!("    {total} messages admitted in {elapsed:.2} s, {} errors", errors.load(Relaxed));
     print_cpu(&cpu, total, elapsed);
-    let mut line = format!("RESULT {scenario}: {rate:.0} msgs/s over HTTP (wait=false, {c} connections)");
+    let per_request = if batch > 1 { format!("{batch} per batch request") } else { "one per request".to_string() };
+    let mut line =
+        format!("RESULT {scenario}: {rate:.0} msgs/s over HTTP (wait=false, {c} connections, {per_request})");
     if blocks_on {
         // Let the backlog drain: the block producer's rate while admission also ran, and alone.
         let pending_at_end = node.mempool.lock().expect("mempool").len();

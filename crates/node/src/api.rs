@@ -2,7 +2,7 @@
 //! no input can make a handler panic. Documented in `docs/API.md`.
 
 use crate::admission::{self, Refusal};
-use crate::config::MAX_BODY_BYTES;
+use crate::config::{MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES};
 use crate::node::{Node, Outcome};
 use crate::records::side_name;
 use crate::sequencer::now_ms;
@@ -29,6 +29,9 @@ use std::time::Duration;
 pub const WAIT_FOR_BLOCK_MAX: Duration = Duration::from_secs(30);
 /// Largest `depth` of a book view and `limit` of a trades view.
 pub const VIEW_ROWS_MAX: usize = 1_000;
+/// Most messages in one `POST /v1/messages/batch`: a market maker's requote of both sides fits,
+/// and one request still holds a worker for only a few milliseconds of signature checks.
+pub const SUBMIT_BATCH_MAX: usize = 256;
 
 /// An error answer.
 pub struct ApiError(Refusal);
@@ -81,6 +84,10 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route("/v1/messages", post(submit))
+        .route(
+            "/v1/messages/batch",
+            post(submit_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)),
+        )
         .route("/v1/markets", get(markets))
         .route("/v1/markets/{market}/book", get(book))
         .route("/v1/markets/{market}/trades", get(trades))
@@ -155,7 +162,25 @@ async fn admit(
         return Err(Refusal::new(503, "node_failed", reason).into());
     }
     let body: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
-    let parsed = submission::parse(&node.markets, &body)?;
+    let admitted = start_admission(node, &body, wait)?;
+    match finish_admission(node, admitted).await {
+        Ok((status, answer)) => Ok((status, Json(answer)).into_response()),
+        Err(refusal) => Err(refusal.into()),
+    }
+}
+
+/// A submission that passed every check and was queued for the durable log.
+struct Admitted {
+    seq: u64,
+    durable: tokio::sync::oneshot::Receiver<admission::Durable>,
+    /// The block's outcome, when the submitter waits for it.
+    outcome: Option<tokio::sync::oneshot::Receiver<Outcome>>,
+}
+
+/// Parses, checks (signature, stateless C12) and admits one submission; nothing is consumed on
+/// a refusal.
+fn start_admission(node: &Arc<Node>, body: &Value, wait: bool) -> Result<Admitted, Refusal> {
+    let parsed = submission::parse(&node.markets, body)?;
     let checked = admission::check(&node.markets, parsed.market, parsed.signed)?;
     let (outcome_tx, outcome_rx) = tokio::sync::oneshot::channel::<Outcome>();
     let register = |seq: u64| {
@@ -164,25 +189,93 @@ async fn admit(
         }
     };
     let (seq, durable) = node.admission.admit(checked, now_ms(), |t, m| node.committed_nonce(t, m), register)?;
+    Ok(Admitted { seq, durable, outcome: wait.then_some(outcome_rx) })
+}
+
+/// Waits until `admitted` is durable and, if asked, for its block; the answer's status and body.
+async fn finish_admission(node: &Arc<Node>, admitted: Admitted) -> Result<(StatusCode, Value), Refusal> {
+    let Admitted { seq, durable, outcome } = admitted;
     match durable.await {
         Ok(Ok(())) => node.metrics.admitted.fetch_add(1, Relaxed),
-        Ok(Err(reason)) => return Err(Refusal::new(503, "log_write_failed", reason).into()),
-        Err(_) => return Err(Refusal::new(503, "log_unavailable", "admission log stopped").into()),
+        Ok(Err(reason)) => return Err(Refusal::new(503, "log_write_failed", reason)),
+        Err(_) => return Err(Refusal::new(503, "log_unavailable", "admission log stopped")),
     };
-    if !wait {
-        return Ok(Json(json!({ "mempoolSeq": seq, "status": "admitted" })).into_response());
-    }
-    match tokio::time::timeout(WAIT_FOR_BLOCK_MAX, outcome_rx).await {
+    let still_pending = (StatusCode::ACCEPTED, json!({ "mempoolSeq": seq, "status": "admitted" }));
+    let Some(outcome) = outcome else {
+        return Ok((StatusCode::OK, json!({ "mempoolSeq": seq, "status": "admitted" })));
+    };
+    match tokio::time::timeout(WAIT_FOR_BLOCK_MAX, outcome).await {
         Ok(Ok(Ok(receipt))) => {
             let mut answer = serde_json::to_value(&receipt.record).expect("records serialize");
             answer["blockHeight"] = json!(receipt.block_height);
             answer["batchSeq"] = json!(receipt.batch_seq);
             answer["fills"] = serde_json::to_value(&receipt.fills).expect("records serialize");
-            Ok(Json(answer).into_response())
+            Ok((StatusCode::OK, answer))
         }
-        Ok(Ok(Err(reason))) => Err(Refusal::new(500, "dropped", reason).into()),
-        _ => Ok((StatusCode::ACCEPTED, Json(json!({ "mempoolSeq": seq, "status": "admitted" }))).into_response()),
+        Ok(Ok(Err(reason))) => Err(Refusal::new(500, "dropped", reason)),
+        _ => Ok(still_pending),
     }
+}
+
+/// `POST /v1/messages/batch`: up to [`SUBMIT_BATCH_MAX`] submissions, each admitted or refused
+/// on its own and in order (so one trader's consecutive nonces may share a request). The
+/// answer lists, per submission, what `POST /v1/messages` would have answered, with that
+/// answer's HTTP status as `httpStatus`.
+async fn submit_batch(
+    State(node): State<Arc<Node>>,
+    query: Result<Query<SubmitQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult {
+    let result = admit_batch(&node, query, body).await;
+    if let Err(ApiError(refusal)) = &result {
+        node.metrics.refuse(&refusal.code);
+    }
+    result
+}
+
+async fn admit_batch(
+    node: &Arc<Node>,
+    query: Result<Query<SubmitQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult {
+    let body = body.map_err(|e| {
+        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" };
+        Refusal::new(e.status().as_u16(), code, e.body_text())
+    })?;
+    let wait = query.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?.0.wait.unwrap_or(true);
+    if let Some(reason) = node.failure() {
+        return Err(Refusal::new(503, "node_failed", reason).into());
+    }
+    let body: Value = serde_json::from_slice(&body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
+    let Some(items) = body.get("messages").and_then(Value::as_array) else {
+        return Err(Refusal::new(400, "bad_request", "the body must be {\"messages\": [submission, ...]}").into());
+    };
+    if items.is_empty() || items.len() > SUBMIT_BATCH_MAX {
+        let message = format!("a batch holds 1 to {SUBMIT_BATCH_MAX} messages, got {}", items.len());
+        return Err(Refusal::new(400, "bad_batch_size", message).into());
+    }
+    let started: Vec<Result<Admitted, Refusal>> = items.iter().map(|item| start_admission(node, item, wait)).collect();
+    let mut results = Vec::with_capacity(started.len());
+    let (mut admitted, mut refused) = (0usize, 0usize);
+    for item in started {
+        let answer = match item {
+            Ok(item) => finish_admission(node, item).await,
+            Err(refusal) => Err(refusal),
+        };
+        results.push(match answer {
+            Ok((status, mut answer)) => {
+                admitted += 1;
+                answer["httpStatus"] = json!(status.as_u16());
+                answer
+            }
+            Err(refusal) => {
+                refused += 1;
+                node.metrics.refuse(&refusal.code);
+                json!({ "httpStatus": refusal.status, "error": { "code": refusal.code, "message": refusal.message } })
+            }
+        });
+    }
+    Ok(Json(json!({ "admitted": admitted, "refused": refused, "results": results })).into_response())
 }
 
 async fn markets(State(node): State<Arc<Node>>) -> Response {

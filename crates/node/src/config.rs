@@ -16,6 +16,10 @@ pub const SNAPSHOT_DIRTY_KEYS_MIN: usize = 10_000;
 /// Largest accepted HTTP request body: a message is ~400 bytes of JSON.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Largest `POST /v1/messages/batch` body: room for `api::SUBMIT_BATCH_MAX` (256) friendly
+/// messages of up to 1 KiB each.
+pub const MAX_BATCH_BODY_BYTES: usize = 256 * 1024;
+
 /// How much of the chain the background verifier re-executes with the guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerifyMode {

@@ -7,9 +7,8 @@ use crate::config::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
 use crate::records::{AdmissionEntry, BatchRecord, BlockHeader, MessageRecord, TradeRecord};
 use crate::store::BlockCommit;
-use crate::witness;
 use alloy_primitives::{hex, B256};
-use numo_host::{build_batch_verified, BuiltBatch};
+use numo_host::{build_batch_with, BuildOptions, BuiltBatch, Signatures, WitnessForm};
 use numo_stf::{MarketContext, Message, MessageOutcome};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -74,6 +73,12 @@ pub fn run_block_loop(node: Arc<Node>, mut sequencer: impl Sequencer, verified: 
     }
 }
 
+/// How the node builds: admission verified every signature under the market's domain (the
+/// verifier and the guest recover them again from the witness), and the witness is written in
+/// the compact form the store keeps.
+const NODE_BUILD: BuildOptions =
+    BuildOptions { signatures: Signatures::AlreadyVerified, witness: WitnessForm::Compact };
+
 /// One executed batch before commit.
 struct Executed {
     record: BatchRecord,
@@ -106,9 +111,7 @@ pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
             let batch_seq = chain.counters.next_batch_seq;
             let prev_root = chain.full.root();
             let signed = chunk.iter().map(|e| e.signed).collect();
-            // Admission verified every signature under this market's domain; the verifier and the
-            // guest recover them again from the witness.
-            match build_batch_verified(&mut chain.full, &ctx, batch_seq, timestamp_ms, signed) {
+            match build_batch_with(&mut chain.full, &ctx, batch_seq, timestamp_ms, signed, NODE_BUILD) {
                 Ok(built) => {
                     let first_index = chain.counters.next_global_index;
                     chain.counters.next_batch_seq += 1;
@@ -214,6 +217,5 @@ fn record_batch(
         messages,
         trades,
     };
-    let witness = witness::compact(&built.blob).expect("the builder's blob decodes");
-    Executed { record, witness, public_inputs }
+    Executed { record, witness: built.blob.clone(), public_inputs }
 }

@@ -12,7 +12,7 @@
 //! or random input.
 
 use alloy_primitives::{hex, keccak256, Address, B256, U256};
-use numo_host::{build_batch, FullState};
+use numo_host::{build_batch, build_batch_with, BuildOptions, FullState, Signatures, WitnessForm};
 use numo_node::genesis::{
     default_asset_id, default_market_id, default_venue_id, dev_accounts, DevAccount, GenesisError, VenueGenesis,
 };
@@ -427,9 +427,10 @@ proptest! {
         let ctx = genesis.market_by_symbol("WETH/USDC").unwrap().context;
         let accounts = dev_accounts();
         let mut state = genesis.initial_state();
+        let mut direct_state = genesis.initial_state();
         let mut nonces = [0u64; 3];
         for (seq, batch) in batches.iter().enumerate() {
-            let messages = batch
+            let messages: Vec<SignedMessage> = batch
                 .iter()
                 .map(|action| {
                     let (trader, message) = match *action {
@@ -452,10 +453,17 @@ proptest! {
                     sign(&ctx, &accounts[trader], message)
                 })
                 .collect();
+            // The node's builder writes the compact form straight from the tree: the same bytes.
+            let options = BuildOptions { signatures: Signatures::AlreadyVerified, witness: WitnessForm::Compact };
+            let direct =
+                build_batch_with(&mut direct_state, &ctx, seq as u64 + 1, 100 * seq as u64, messages.clone(), options)
+                    .unwrap();
             let built = build_batch(&mut state, &ctx, seq as u64 + 1, 100 * seq as u64, messages).unwrap();
             let small = compact(&built.blob).unwrap();
             prop_assert!(small.len() < built.blob.len());
+            prop_assert_eq!(&direct.blob, &small);
             prop_assert_eq!(expand(&small).unwrap(), built.blob);
+            prop_assert_eq!(direct_state.root(), state.root());
         }
     }
 

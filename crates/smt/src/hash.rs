@@ -52,7 +52,7 @@ pub(crate) mod counter {
         static HASHES: Cell<u64> = const { Cell::new(0) };
     }
 
-    pub(super) fn count_one() {
+    pub(crate) fn count_one() {
         HASHES.with(|hashes| hashes.set(hashes.get() + 1));
     }
 

@@ -68,6 +68,7 @@ extern crate alloc;
 
 mod defaults;
 mod hash;
+mod lanes;
 mod partial;
 mod path;
 mod proof;

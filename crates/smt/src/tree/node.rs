@@ -14,6 +14,10 @@
 //! its children's tops, so changing a key costs its leaf hash plus one hash per level: 257.
 //! The depth of a top is not stored; walks know it from the parent.
 //!
+//! Writes are applied in two passes (see `update` and `refresh`): the first changes the shape
+//! and marks every node on a written path *stale*; the second rehashes the stale nodes, the
+//! leaves' lone paths eight at a time (`crate::lanes`), then the branches above them.
+//!
 //! Leaves also cache their hash a few levels below the top (`mid`). A new key that branches off
 //! a leaf's edge at depth `b` needs that leaf's hash at `b + 1`; without the cache this is
 //! `255 - b` hashes from the leaf (≈235 at 1M keys), with it usually under `MID_GAP`.
@@ -34,6 +38,11 @@ use crate::{default_hash, node_hash, TREE_DEPTH};
 /// 2 / 4 / 8 / 12 / 16, in a batch-built tree and in one built key by key alike. The cache costs
 /// 34 bytes per leaf.
 pub(crate) const MID_GAP: usize = 8;
+
+/// Depth of the `mid` cache of a leaf whose top is at `top_depth`.
+pub(crate) fn mid_depth_for(top_depth: usize) -> usize {
+    (top_depth + MID_GAP).min(TREE_DEPTH)
+}
 
 /// A subtree: empty, one key, or a branch point with two non-empty children.
 #[derive(Default)]
@@ -59,6 +68,8 @@ pub(crate) struct Leaf {
     mid: B256,
     /// Depth of `mid`; `top depth <= mid_depth <= 256`.
     mid_depth: u16,
+    /// `hash` is current but `mid` and `top` are not: written since the last refresh.
+    pub(crate) stale: bool,
 }
 
 /// A node with keys on both sides: the keys below it share their first `depth` bits and differ
@@ -72,19 +83,27 @@ pub(crate) struct Branch {
     pub(crate) right: Node,
     /// Depth of this branch point, below 256 (leaves are never branch points), so a byte.
     pub(crate) depth: u8,
+    /// `top` is out of date: something below changed since the last refresh.
+    pub(crate) stale: bool,
 }
 
 impl Leaf {
-    /// A leaf with hash `hash` whose edge starts at depth `top_depth`.
-    pub(crate) fn new(key: B256, hash: B256, top_depth: usize) -> Box<Self> {
-        let mut leaf = Box::new(Self { key, hash, top: hash, mid: hash, mid_depth: 0 });
-        leaf.rehash_from_leaf(top_depth);
-        leaf
+    /// A new leaf with hash `hash`; its `mid` and `top` come with the next refresh.
+    pub(crate) fn stale(key: B256, hash: B256) -> Box<Self> {
+        Box::new(Self { key, hash, top: hash, mid: hash, mid_depth: 0, stale: true })
     }
 
     /// A leaf with every cached hash given (a decoded snapshot).
     pub(crate) fn restore(key: B256, hash: B256, top: B256, mid: B256, mid_depth: u16) -> Box<Self> {
-        Box::new(Self { key, hash, top, mid, mid_depth })
+        Box::new(Self { key, hash, top, mid, mid_depth, stale: false })
+    }
+
+    /// Sets the cached hashes computed by a refresh (`crate::lanes` climbs many leaves at once).
+    pub(crate) fn set_refreshed(&mut self, mid: B256, mid_depth: usize, top: B256) {
+        self.mid = mid;
+        self.mid_depth = mid_depth as u16;
+        self.top = top;
+        self.stale = false;
     }
 
     /// The hash cached below the top.
@@ -99,10 +118,10 @@ impl Leaf {
 
     /// Recomputes `mid` and `top` from the leaf hash: 256 - `top_depth` hashes.
     pub(crate) fn rehash_from_leaf(&mut self, top_depth: usize) {
-        let mid_depth = (top_depth + MID_GAP).min(TREE_DEPTH);
-        self.mid = lift(self.hash, &self.key, TREE_DEPTH, mid_depth);
-        self.mid_depth = mid_depth as u16;
-        self.top = lift(self.mid, &self.key, mid_depth, top_depth);
+        let mid_depth = mid_depth_for(top_depth);
+        let mid = lift(self.hash, &self.key, TREE_DEPTH, mid_depth);
+        let top = lift(mid, &self.key, mid_depth, top_depth);
+        self.set_refreshed(mid, mid_depth, top);
     }
 
     /// Hash at `depth`, from `mid` when it is at or below `depth`, else from the leaf.
@@ -116,8 +135,11 @@ impl Leaf {
     }
 
     /// Moves the top down to `top_depth` (a new branch above the leaf). Refreshes `mid` when it
-    /// is too high to help, so the next split is cheap again.
+    /// is too high to help, so the next split is cheap again. A stale leaf waits for the refresh.
     fn lower_top(&mut self, top_depth: usize) {
+        if self.stale {
+            return;
+        }
         if usize::from(self.mid_depth) >= top_depth {
             self.top = lift(self.mid, &self.key, usize::from(self.mid_depth), top_depth);
         } else {
@@ -127,14 +149,14 @@ impl Leaf {
 }
 
 impl Branch {
-    /// A branch at `depth` over two non-empty children; its top is set by [`Node::settle`].
+    /// A branch at `depth` over two non-empty children; its top is set by the next refresh.
     pub(crate) fn new_node(depth: usize, left: Node, right: Node) -> Node {
         debug_assert!(depth < TREE_DEPTH);
-        Node::Branch(Box::new(Self { top: B256::ZERO, left, right, depth: depth as u8 }))
+        Node::Branch(Box::new(Self { top: B256::ZERO, left, right, depth: depth as u8, stale: true }))
     }
 
     /// Hash of the branch point itself, at `depth`: one node hash of the children's tops.
-    fn own_hash(&self) -> B256 {
+    pub(crate) fn own_hash(&self) -> B256 {
         let below = usize::from(self.depth) + 1;
         node_hash(&self.left.top(below), &self.right.top(below))
     }
@@ -199,8 +221,9 @@ impl Node {
 
     /// Moves the cached top from depth `old` to depth `new`: up when the parent branch was
     /// removed (cheap: `old - new` hashes from the old top), down when a new branch was put above.
+    /// Stale nodes are left to the refresh, which hashes them at their final depth.
     pub(crate) fn retop(&mut self, old: usize, new: usize) {
-        if new == old {
+        if new == old || self.is_stale() {
             return;
         }
         let key = self.any_key().unwrap_or_default();
@@ -216,14 +239,23 @@ impl Node {
         }
     }
 
-    /// After a branch's children changed: rehashes its top at `top_depth` (`path` is any key
-    /// under it), or replaces it by its only non-empty child (C3: deleting keeps the tree
+    /// Whether the node's cached hashes wait for a refresh.
+    pub(crate) fn is_stale(&self) -> bool {
+        match self {
+            Node::Empty => false,
+            Node::Leaf(leaf) => leaf.stale,
+            Node::Branch(branch) => branch.stale,
+        }
+    }
+
+    /// After a branch's children changed: marks it stale (the refresh rehashes it), or replaces
+    /// it by its only non-empty child, moved up to `top_depth` (C3: deleting keeps the tree
     /// canonical), or by nothing. Other nodes are left alone.
-    pub(crate) fn settle(&mut self, top_depth: usize, path: &B256) {
+    pub(crate) fn settle(&mut self, top_depth: usize) {
         let Node::Branch(branch) = self else { return };
         let depth = usize::from(branch.depth);
         match (branch.left.is_empty(), branch.right.is_empty()) {
-            (false, false) => branch.top = lift(branch.own_hash(), path, depth, top_depth),
+            (false, false) => branch.stale = true,
             (true, true) => *self = Node::Empty,
             (left_empty, _) => {
                 let only = if left_empty { &mut branch.right } else { &mut branch.left };

@@ -145,7 +145,7 @@ fn read_node(cursor: &mut Cursor<'_>, tag: u8, top_depth: usize) -> Result<(Node
             if !split_ok || !shares_prefix(&left_key, &right_key, depth) {
                 return Err(SnapshotError("children on the wrong side of their branch"));
             }
-            Ok((Node::Branch(Box::new(Branch { top, left, right, depth: depth as u8 })), left_key))
+            Ok((Node::Branch(Box::new(Branch { top, left, right, depth: depth as u8, stale: false })), left_key))
         }
         _ => Err(SnapshotError("unknown node tag")),
     }

@@ -1,5 +1,6 @@
-//! Batched writes: one recursive descent over the sorted updates, so every node above several
-//! updated keys is hashed once per batch, not once per key.
+//! Batched writes, first pass: one recursive descent over the sorted updates changes the shape
+//! of the tree and marks every node on a written path stale; `refresh` then hashes them, so
+//! every node above several updated keys is hashed once per batch, not once per key.
 //!
 //! `apply` gets a subtree and the updates whose keys share the subtree's path. It either finds
 //! all updates inside the subtree's span (descend into the two children, possibly in parallel),
@@ -16,31 +17,6 @@ use crate::path::{common_prefix_len, path_bit};
 
 /// One write: a key and its new value hash, `None` to delete it (C3).
 pub type Update = (B256, Option<B256>);
-
-/// Fewest updates on *each* side of a branch for the two sides to be hashed on two threads.
-///
-/// One key costs ~257 hashes (≈80 µs here) while a `rayon::join` costs about a microsecond even
-/// when stolen, so a task of 32 keys (≈2.5 ms) loses under 0.1% to it. Timed on the shared
-/// 2-core machine (batches of 128 and 1,000 keys), thresholds of 4, 8 and 32 could not be told
-/// apart from noise; 128 keeps a 128-key batch on one thread.
-#[cfg(feature = "parallel")]
-const PARALLEL_MIN_UPDATES: usize = 32;
-
-/// Runs `a` and `b`, on two threads when both have enough updates (feature `parallel`).
-fn join<A, B, RA, RB>(a_updates: usize, b_updates: usize, a: A, b: B) -> (RA, RB)
-where
-    A: FnOnce() -> RA + Send,
-    B: FnOnce() -> RB + Send,
-    RA: Send,
-    RB: Send,
-{
-    #[cfg(feature = "parallel")]
-    if a_updates.min(b_updates) >= PARALLEL_MIN_UPDATES {
-        return rayon::join(a, b);
-    }
-    let _ = (a_updates, b_updates);
-    (a(), b())
-}
 
 /// Sorts `updates` by key and keeps only the last write of each key; returns how many remain,
 /// at the front of the slice.
@@ -83,7 +59,7 @@ pub(crate) fn apply(
         return 0;
     };
     let Some(path) = known.or_else(|| node.walk(&first.0).map(|leaf| leaf.key)) else {
-        *node = build(new_top, updates);
+        *node = build(updates);
         return count_writes(updates) as isize;
     };
     let span = node.span();
@@ -94,25 +70,25 @@ pub(crate) fn apply(
     match node {
         Node::Branch(branch) => {
             let delta = descend(branch, updates, path);
-            node.settle(new_top, &path);
+            node.settle(new_top);
             delta
         }
         _ => {
             // A leaf spans all 256 bits: only its own key can be inside it.
             debug_assert!(updates.len() == 1 && first.0 == path);
-            write_leaf(node, new_top, first.1)
+            write_leaf(node, first.1)
         }
     }
 }
 
-/// Overwrites or deletes the key of a leaf whose top is at `top_depth`: 257 - `top_depth` hashes
-/// for a write, none for a delete.
-fn write_leaf(node: &mut Node, top_depth: usize, value_hash: Option<B256>) -> isize {
+/// Overwrites or deletes the key of a leaf: the leaf hash now, the 256 - top depth levels above
+/// it at the refresh; a delete costs no hash.
+fn write_leaf(node: &mut Node, value_hash: Option<B256>) -> isize {
     let Node::Leaf(leaf) = node else { return 0 };
     match value_hash {
         Some(value_hash) => {
             leaf.hash = leaf_hash(&leaf.key, &value_hash);
-            leaf.rehash_from_leaf(top_depth);
+            leaf.stale = true;
             0
         }
         None => {
@@ -131,13 +107,7 @@ fn descend(branch: &mut Branch, updates: &[Update], path: B256) -> isize {
     let left_known = (!path_right).then_some(path);
     let right_known = path_right.then_some(path);
     let below = (depth + 1, depth + 1);
-    let (left_delta, right_delta) = join(
-        left.len(),
-        right.len(),
-        || apply(&mut branch.left, below, left, left_known),
-        || apply(&mut branch.right, below, right, right_known),
-    );
-    left_delta + right_delta
+    apply(&mut branch.left, below, left, left_known) + apply(&mut branch.right, below, right, right_known)
 }
 
 /// The updates leave `node`'s compressed edge at depth `split`: puts a branch there with the
@@ -157,25 +127,21 @@ fn branch_off(
         return apply(node, (old_top, new_top), own, Some(path));
     }
     let mut old = mem::take(node);
-    let (old_delta, new) = join(
-        own.len(),
-        other.len(),
-        || apply(&mut old, (old_top, split + 1), own, Some(path)),
-        || build(split + 1, other),
-    );
+    let old_delta = apply(&mut old, (old_top, split + 1), own, Some(path));
+    let new = build(other);
     let (left, right) = if old_right { (new, old) } else { (old, new) };
     *node = Branch::new_node(split, left, right);
-    node.settle(new_top, &path);
+    node.settle(new_top);
     old_delta + count_writes(other) as isize
 }
 
-/// A new subtree holding the writes of `updates`, with its top at `top_depth`; deletes are of
-/// absent keys and are skipped.
-pub(crate) fn build(top_depth: usize, updates: &[Update]) -> Node {
+/// A new subtree holding the writes of `updates`, all of it stale; deletes are of absent keys
+/// and are skipped.
+pub(crate) fn build(updates: &[Update]) -> Node {
     let updates = trim_deletes(updates);
     let (first, last) = match (updates.first(), updates.last()) {
         (Some(&(key, Some(value))), _) if updates.len() == 1 => {
-            return Node::Leaf(Leaf::new(key, leaf_hash(&key, &value), top_depth));
+            return Node::Leaf(Leaf::stale(key, leaf_hash(&key, &value)));
         }
         (Some(first), Some(last)) => (first.0, last.0),
         _ => return Node::Empty,
@@ -183,10 +149,7 @@ pub(crate) fn build(top_depth: usize, updates: &[Update]) -> Node {
     // Trimmed and distinct: `first` and `last` both write and differ, so both sides are non-empty.
     let split = common_prefix_len(&first, &last);
     let (left, right) = updates.split_at(partition(updates, split));
-    let (left, right) = join(left.len(), right.len(), || build(split + 1, left), || build(split + 1, right));
-    let mut node = Branch::new_node(split, left, right);
-    node.settle(top_depth, &first);
-    node
+    Branch::new_node(split, build(left), build(right))
 }
 
 /// `updates` without the deletes at either end, so its ends are keys that will exist.
