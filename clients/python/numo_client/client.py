@@ -124,11 +124,14 @@ class NodeClient:
         return self.get("/v1/blocks/latest" if height is None else f"/v1/blocks/{int(height)}")
 
     def next_nonce(self, address: str, market: Union[str, Market]) -> int:
-        """The nonce the next message of ``address`` in ``market`` must carry: the committed one,
-        or one past the last this client submitted if that is later."""
+        """The nonce the next message of ``address`` in ``market`` must carry: the node's pending
+        one (admitted messages not yet in a block count), or one past the last this client
+        submitted if that is later."""
         market_id = self._id(market)
         committed = next(
-            n["nextNonce"] for n in self.account(address)["nonces"] if n["marketId"].lower() == market_id.lower()
+            n.get("pendingNonce", n["nextNonce"])
+            for n in self.account(address)["nonces"]
+            if n["marketId"].lower() == market_id.lower()
         )
         return max(committed, self._nonces.get((address.lower(), market_id.lower()), 0))
 

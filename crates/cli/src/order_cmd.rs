@@ -107,8 +107,8 @@ pub(crate) fn show_order_id(id: &B256) -> String {
     }
 }
 
-/// The trader's next nonce on `market`. The node reports the committed nonce: a message of the
-/// same trader and market still waiting for its block makes this submission a `nonce_used`.
+/// The trader's next nonce on `market`: the node's `pendingNonce`, which counts messages admitted
+/// but not yet in a block (so quick `--no-wait` orders follow each other), else `nextNonce`.
 fn next_nonce(client: &NodeClient, trader: Address, market: &Market) -> Result<u64> {
     let account = client.get(&format!("/v1/accounts/{trader}"))?;
     let nonces = account["nonces"].as_array().context("the account has no `nonces`")?;
@@ -116,7 +116,7 @@ fn next_nonce(client: &NodeClient, trader: Address, market: &Market) -> Result<u
         .iter()
         .find(|n| n["marketId"].as_str().and_then(|m| m.parse::<B256>().ok()) == Some(market.id))
         .with_context(|| format!("the account lists no nonce for {}", market.symbol))?;
-    entry["nextNonce"].as_u64().context("`nextNonce` is not a number")
+    entry["pendingNonce"].as_u64().or_else(|| entry["nextNonce"].as_u64()).context("`nextNonce` is not a number")
 }
 
 /// A random order id below 2^53 (it stays exact in every JSON tool) not resting on the market.

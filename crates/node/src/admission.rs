@@ -177,6 +177,12 @@ impl Admission {
         Ok((seq, durable))
     }
 
+    /// The nonce the next message of `trader` on `market` must carry when some of its messages
+    /// are admitted but not yet executed; `None` means "the committed one".
+    pub fn pending_nonce(&self, trader: &Address, market: &B256) -> Option<u64> {
+        self.inner.lock().expect("admission lock").pending_nonces.get(&(*trader, *market)).copied()
+    }
+
     /// Forgets pending nonces so they are read again from committed state (after a batch was
     /// dropped, C11 safety net).
     pub fn reset_pending_nonces(&self) {

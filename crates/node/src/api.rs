@@ -123,7 +123,16 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
 
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
     let pending = node.mempool.lock().expect("mempool lock").len();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], node.metrics.render(pending)).into_response()
+    let mut text = node.metrics.render(pending);
+    let streams = &node.streams.counters;
+    for (name, help, value) in [
+        ("numo_ws_connections_total", "WebSocket connections opened.", streams.connections.load(Relaxed)),
+        ("numo_ws_slow_consumers_total", "WebSockets closed for falling behind.", streams.slow_consumers.load(Relaxed)),
+        ("numo_ws_events_total", "Block events published to the streams.", streams.events.load(Relaxed)),
+    ] {
+        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 #[derive(Deserialize)]
@@ -397,7 +406,12 @@ async fn account(State(node): State<Arc<Node>>, ApiPath(address): ApiPath<String
     let nonces: Vec<Value> = node
         .markets
         .keys()
-        .map(|m| json!({ "marketId": m, "nextNonce": chain.read::<NextNonce>(&nonce_key(&address, m)).0 }))
+        .map(|m| {
+            let committed = chain.read::<NextNonce>(&nonce_key(&address, m)).0;
+            // Admitted messages not yet in a block have reserved the nonces up to the pending one.
+            let pending = node.admission.pending_nonce(&address, m).map_or(committed, |p| p.max(committed));
+            json!({ "marketId": m, "nextNonce": committed, "pendingNonce": pending })
+        })
         .collect();
     Ok(Json(json!({ "address": address, "balances": balances, "openOrders": orders, "nonces": nonces }))
         .into_response())

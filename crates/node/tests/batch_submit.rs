@@ -98,3 +98,19 @@ async fn malformed_batches_are_refused_whole() {
     let (status, answer) = post_batch(&client, &node.url, "", &json!({ "messages": [one] })).await;
     assert_eq!((status, answer["results"][0]["outcome"].as_str()), (200, Some("accepted")), "{answer}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_view_counts_admitted_nonces_before_their_block() {
+    // Blocks a minute apart: the admitted messages stay pending for the whole test.
+    let node = start_dev_node(60_000).await;
+    let client = reqwest::Client::new();
+    let mut t = Trader::new(&node.genesis);
+    let market = t.market("WETH/USDC");
+    let messages = vec![t.place(0, market, 1, 1, 0, 300_000, weth(1)), t.place(0, market, 2, 1, 0, 301_000, weth(1))];
+    let (status, answer) = post_batch(&client, &node.url, "?wait=false", &json!({ "messages": messages })).await;
+    assert_eq!((status, answer["admitted"].as_u64()), (200, Some(2)), "{answer}");
+    let account: Value =
+        client.get(format!("{}/v1/accounts/{}", node.url, t.address(0))).send().await.unwrap().json().await.unwrap();
+    let nonce = account["nonces"].as_array().unwrap().iter().find(|n| n["marketId"] == json!(market)).unwrap().clone();
+    assert_eq!((nonce["nextNonce"].as_u64(), nonce["pendingNonce"].as_u64()), (Some(0), Some(2)), "{account}");
+}
