@@ -68,7 +68,7 @@ extern crate alloc;
 
 mod defaults;
 mod hash;
-mod lanes;
+mod keccak_x8;
 mod partial;
 mod path;
 mod proof;

@@ -63,7 +63,7 @@ impl SparseMerkleTree {
     ///
     /// Sorts `updates` in place (their order afterwards is unspecified). Nodes above several
     /// updated keys are hashed once, and the written leaves' paths eight at a time where the
-    /// CPU has AVX-512 (`lanes`); with feature `parallel`, on two rayon threads.
+    /// CPU has AVX-512 (`keccak_x8`); with feature `parallel`, on two rayon threads.
     pub fn update_batch(&mut self, updates: &mut [Update]) {
         let kept = update::sort_and_dedup(updates);
         let delta = update::apply(&mut self.root, (0, 0), &updates[..kept], None);

@@ -16,7 +16,7 @@
 //!
 //! Writes are applied in two passes (see `update` and `refresh`): the first changes the shape
 //! and marks every node on a written path *stale*; the second rehashes the stale nodes, the
-//! leaves' lone paths eight at a time (`crate::lanes`), then the branches above them.
+//! leaves' lone paths eight at a time (`crate::keccak_x8`), then the branches above them.
 //!
 //! Leaves also cache their hash a few levels below the top (`mid`). A new key that branches off
 //! a leaf's edge at depth `b` needs that leaf's hash at `b + 1`; without the cache this is
@@ -98,7 +98,7 @@ impl Leaf {
         Box::new(Self { key, hash, top, mid, mid_depth, stale: false })
     }
 
-    /// Sets the cached hashes computed by a refresh (`crate::lanes` climbs many leaves at once).
+    /// Sets the cached hashes computed by a refresh (`crate::keccak_x8` climbs many leaves at once).
     pub(crate) fn set_refreshed(&mut self, mid: B256, mid_depth: usize, top: B256) {
         self.mid = mid;
         self.mid_depth = mid_depth as u16;

@@ -3,7 +3,7 @@
 //! Almost all the work of a write is its leaf's lone path: ≈240 node hashes from depth 256 up to
 //! the nearest branch, each waiting for the one below. Paths of different leaves are
 //! independent, so the stale leaves are collected first and climbed eight at a time
-//! ([`crate::lanes`]), on two threads with feature `parallel`. The stale branches above them —
+//! ([`crate::keccak_x8`]), on two threads with feature `parallel`. The stale branches above them —
 //! about log2(keys) per write, shared between writes — are rehashed after that.
 
 use alloc::vec::Vec;
@@ -12,7 +12,7 @@ use alloy_primitives::B256;
 
 use super::node::{mid_depth_for, Leaf, Node};
 use crate::defaults::defaults;
-use crate::lanes::{node_hash_x8, worth_lanes, LANES};
+use crate::keccak_x8::{node_hash_x8, worth_lanes, LANES};
 use crate::path::{lift, path_bit};
 use crate::TREE_DEPTH;
 
