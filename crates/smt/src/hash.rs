@@ -3,6 +3,9 @@
 //! Both hashes have the same shape, `keccak256(tag || a || b)`, so one helper builds the buffer
 //! and the public functions only pick the tag. Nothing here allocates: this runs ~257 times per
 //! key update and inside the guest.
+//!
+//! Inside the SP1 zkVM, `alloy_primitives::keccak256` is routed to the keccak-f precompile by
+//! numo-stf's crypto seam (alloy's `native-keccak` hook), so this code is the same on both sides.
 
 use alloy_primitives::{keccak256, B256};
 
