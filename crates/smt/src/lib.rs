@@ -68,6 +68,8 @@ extern crate alloc;
 
 mod defaults;
 mod hash;
+#[cfg(any(target_os = "zkvm", test))]
+mod lanes;
 mod partial;
 mod path;
 mod proof;
