@@ -5,7 +5,8 @@
 //! Start here: [`start`] opens a [`node::Node`] and runs it. A message goes
 //! [`submission`] (parse) → [`admission`] (checks, durable log) → mempool → [`sequencer`]
 //! (blocks of per-market batches) → [`store`] (one atomic commit per block); [`api`] serves the
-//! views from [`chain`]; [`verifier`] re-runs the guest on every stored witness.
+//! views from [`chain`]; [`verifier`] re-runs the guest on every stored witness; [`prover`]
+//! (optional) proves batches with SP1.
 
 pub mod admission;
 pub mod api;
@@ -14,6 +15,7 @@ pub mod config;
 pub mod genesis;
 pub mod metrics;
 pub mod node;
+pub mod prover;
 pub mod records;
 pub mod sequencer;
 pub mod store;

@@ -80,6 +80,8 @@ pub struct Node {
     pub metrics: Arc<Metrics>,
     /// Set when the node can no longer admit (the log failed).
     pub failure: Arc<Mutex<Option<String>>>,
+    /// The SP1 prover's live state (idle unless `--prover sp1`).
+    pub prover: crate::prover::ProverState,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -162,6 +164,7 @@ impl Node {
             waiters: Mutex::default(),
             metrics,
             failure,
+            prover: crate::prover::ProverState::default(),
         }))
     }
 
