@@ -15,6 +15,7 @@ mod key_cmd;
 mod load_cmd;
 mod node_cmd;
 mod order_cmd;
+mod prove_cmd;
 mod render;
 mod units;
 mod verify_cmd;
@@ -72,6 +73,13 @@ enum Command {
     /// Independently re-execute every batch a node serves and check the chain of roots;
     /// exit 1 with a fraud alert on any disagreement.
     Verify(verify_cmd::VerifyArgs),
+    /// Prove a batch with SP1 (or only execute it in the zkVM); needs a build with `--features sp1`.
+    Prove(prove_cmd::ProveArgs),
+    /// Verify SP1 proofs and print the program's verifying key.
+    Proof {
+        #[command(subcommand)]
+        command: prove_cmd::ProofCommand,
+    },
     /// Local development helpers (dev accounts of the built-in dev venue).
     Dev {
         #[command(subcommand)]
@@ -106,5 +114,7 @@ fn main() -> ExitCode {
         Command::Node(args) => node_cmd::run(args),
         Command::Dev { command } => dev_cmd::run(command),
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Prove(args) => prove_cmd::run_prove(args),
+        Command::Proof { command } => prove_cmd::run_proof(command),
     }
 }

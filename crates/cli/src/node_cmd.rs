@@ -38,6 +38,34 @@ pub(crate) struct NodeArgs {
     /// then skip rehashing the whole state).
     #[arg(long, default_value_t = SNAPSHOT_DIRTY_KEYS_MIN)]
     snapshot_dirty_keys: usize,
+    /// Prove committed batches with SP1 in the background: off or sp1 (needs a numo built
+    /// with `--features sp1`; see docs/PROVING.md).
+    #[arg(long, default_value = "off", value_parser = ["off", "sp1"])]
+    prover: String,
+    /// Proof kind of `--prover sp1`: core (~10 GB) or compressed (~18 GB).
+    #[arg(long, default_value = "core", value_parser = ["core", "compressed"])]
+    prover_mode: String,
+    /// The SP1 program for `--prover sp1` (default: $NUMO_SP1_ELF or target/sp1/numo-sp1-batch.elf).
+    #[arg(long)]
+    sp1_elf: Option<PathBuf>,
+}
+
+/// The prover settings of `--prover sp1`, checked before the node starts.
+fn prover_settings(args: &NodeArgs) -> Result<Option<numo_node::prover::ProverSettings>> {
+    if args.prover == "off" {
+        return Ok(None);
+    }
+    if !numo_prover::SP1_ENABLED {
+        anyhow::bail!(numo_prover::ProverError::Sp1Disabled);
+    }
+    let path = args.sp1_elf.clone().unwrap_or_else(numo_prover::default_elf_path);
+    let mode = if args.prover_mode == "compressed" {
+        numo_prover::ProofMode::Compressed
+    } else {
+        numo_prover::ProofMode::Core
+    };
+    let elf = numo_prover::read_elf(&path)?;
+    Ok(Some(numo_node::prover::ProverSettings { elf, mode, scratch: args.data_dir.join("proof.tmp") }))
 }
 
 pub(crate) fn run(args: NodeArgs) -> ExitCode {
@@ -61,6 +89,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         (None, true) => VenueGenesis::dev_with_accounts(args.dev_accounts),
         (None, false) => anyhow::bail!("pass --dev or --genesis FILE"),
     };
+    let prover = prover_settings(&args)?;
     let verify = args.verify.unwrap_or(if args.dev { VerifyMode::All } else { VerifyMode::Sample });
     let config = NodeConfig {
         http: args.http,
@@ -92,6 +121,9 @@ fn run_node(args: NodeArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async move {
         let node = numo_node::start(config, genesis).context("opening the node")?;
+        if let Some(settings) = prover {
+            numo_node::prover::start_prover(&node, settings);
+        }
         let listener =
             tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("binding {}", args.http))?;
         println!("listening on http://{}", listener.local_addr()?);

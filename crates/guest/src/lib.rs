@@ -17,4 +17,4 @@ pub mod run;
 pub mod witness;
 
 pub use input::{BatchHeader, GuestInput, ProofEntry};
-pub use run::{run, run_input, GuestOutput};
+pub use run::{run, run_input, run_input_probed, GuestOutput, Phase, PhaseProbe};

@@ -22,12 +22,62 @@ pub fn run(blob: &[u8]) -> Result<GuestOutput, BatchError> {
 
 /// Runs the guest on a decoded input.
 pub fn run_input(input: &GuestInput<'_>) -> Result<GuestOutput, BatchError> {
-    check_commitments(input)?;
-    let mut witness = WitnessState::from_proofs(input.header.prev_root, &input.proofs)?;
+    run_input_probed(input, &mut ())
+}
+
+/// The phases of [`run_input`], in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// C11: Rules, count, signatures and the header's commitments.
+    CheckCommitments,
+    /// Every proof verified against `prevRoot`.
+    LoadWitness,
+    /// The messages executed (C9–C18).
+    Execute,
+    /// The new root over the changed keys.
+    Reroot,
+}
+
+impl Phase {
+    /// A short stable name (the SP1 program's cycle-tracker labels).
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::CheckCommitments => "check_commitments",
+            Phase::LoadWitness => "load_witness",
+            Phase::Execute => "execute",
+            Phase::Reroot => "reroot",
+        }
+    }
+}
+
+/// Observes the phases of a run, e.g. to count zkVM cycles per phase. `()` observes nothing.
+pub trait PhaseProbe {
+    /// Called when `phase` starts.
+    fn enter(&mut self, _phase: Phase) {}
+    /// Called when `phase` ends, also when it fails.
+    fn leave(&mut self, _phase: Phase) {}
+}
+
+impl PhaseProbe for () {}
+
+/// [`run_input`] reporting each phase to `probe`.
+pub fn run_input_probed(input: &GuestInput<'_>, probe: &mut impl PhaseProbe) -> Result<GuestOutput, BatchError> {
+    in_phase(probe, Phase::CheckCommitments, || check_commitments(input))?;
+    let mut witness =
+        in_phase(probe, Phase::LoadWitness, || WitnessState::from_proofs(input.header.prev_root, &input.proofs))?;
     let mut hints = GivenHints(&input.hints);
-    let report = execute_messages(&input.context, &mut witness, &input.messages, &mut hints, TouchLog::digest_only())?;
-    let new_root = witness.root()?;
+    let report = in_phase(probe, Phase::Execute, || {
+        execute_messages(&input.context, &mut witness, &input.messages, &mut hints, TouchLog::digest_only())
+    })?;
+    let new_root = in_phase(probe, Phase::Reroot, || witness.root())?;
     Ok(GuestOutput { public_inputs: public_inputs(&input.header, new_root, &report), report })
+}
+
+fn in_phase<T>(probe: &mut impl PhaseProbe, phase: Phase, work: impl FnOnce() -> T) -> T {
+    probe.enter(phase);
+    let result = work();
+    probe.leave(phase);
+    result
 }
 
 /// C11: Rules, count and signatures, then every claimed commitment against its recomputation.

@@ -97,6 +97,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/blocks/{height}", get(block))
         .route("/v1/batches/{seq}", get(batch))
         .route("/v1/batches/{seq}/witness", get(batch_witness))
+        .route("/v1/batches/{seq}/proof", get(batch_proof))
         .route("/v1/state/root", get(state_root))
         .route("/v1/state/proof/{key}", get(state_proof))
         .route("/v1/ws", get(crate::stream::session::handler))
@@ -445,6 +446,11 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
     let pi = PublicInputs::decode(&pi_bytes).map_err(internal)?;
     let mut answer = serde_json::to_value(&record).expect("records serialize");
     answer["verification"] = json!(verification);
+    let (proof_status, proof_error) = crate::prover::status(&node, seq).map_err(internal)?;
+    answer["proof"] = json!({ "status": proof_status.as_str() });
+    if let Some(reason) = proof_error {
+        answer["proof"]["error"] = json!(reason);
+    }
     answer["publicInputsDecoded"] = json!({
         "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest, "rulesHash": pi.rules_hash,
         "domainSeparator": pi.domain_separator, "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
@@ -458,6 +464,22 @@ async fn batch_witness(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<Stri
     let compact = node.store.witness(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
     let blob = witness::expand(&compact).map_err(internal)?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], blob).into_response())
+}
+
+/// The batch's SP1 proof file (`numo proof verify --proof FILE --input WITNESS` checks it).
+async fn batch_proof(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
+    let seq = parse_u64(&seq, "batchSeq")?;
+    node.store.batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    match node.store.proof(seq).map_err(internal)? {
+        Some(crate::store::ProofRecord::Proved(proof)) => {
+            Ok(([(header::CONTENT_TYPE, "application/octet-stream")], proof).into_response())
+        }
+        _ => {
+            let (status, _) = crate::prover::status(&node, seq).map_err(internal)?;
+            let message = format!("batch {seq} has no proof (status {})", status.as_str());
+            Err(ApiError(Refusal::new(404, "no_proof", message)))
+        }
+    }
 }
 
 async fn state_root(State(node): State<Arc<Node>>) -> Response {

@@ -6,7 +6,8 @@
 //! [`submission`] (parse) → [`admission`] (checks, durable log) → mempool → [`sequencer`]
 //! (blocks of per-market batches) → [`store`] (one atomic commit per block); [`api`] serves the
 //! views from [`chain`] and [`stream`] pushes each committed block to WebSocket subscribers;
-//! [`verifier`] re-runs the guest on every stored witness.
+//! [`verifier`] re-runs the guest on every stored witness; [`prover`] (optional) proves batches
+//! with SP1.
 
 pub mod admission;
 pub mod api;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod genesis;
 pub mod metrics;
 pub mod node;
+pub mod prover;
 pub mod records;
 pub mod sequencer;
 pub mod store;

@@ -83,6 +83,8 @@ pub struct Node {
     pub failure: Arc<Mutex<Option<String>>>,
     /// Live streams: the block producer publishes each committed block here.
     pub streams: StreamHub,
+    /// The SP1 prover's live state (idle unless `--prover sp1`).
+    pub prover: crate::prover::ProverState,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -168,6 +170,7 @@ impl Node {
             metrics,
             failure,
             streams,
+            prover: crate::prover::ProverState::default(),
         }))
     }
 

@@ -361,3 +361,66 @@ fn decode_json<T: serde::de::DeserializeOwned>(table: &'static str, key: u64, by
         reason: e.to_string(),
     })
 }
+
+/// SP1 proofs of batches (`--prover sp1`): `batchSeq` → status byte ‖ proof bytes or failure
+/// reason. Created by the first write, so data dirs of nodes that never prove have no table.
+const PROOFS: TableDefinition<u64, &[u8]> = TableDefinition::new("proofs");
+
+/// The prover's outcome for one batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofRecord {
+    /// A proof file (sp1-sdk's format; `numo proof verify` checks it).
+    Proved(Vec<u8>),
+    /// Proving failed, with the reason.
+    Failed(String),
+}
+
+impl Store {
+    /// Records the prover's outcome for a batch.
+    pub fn set_proof(&self, batch_seq: u64, record: &ProofRecord) -> Result<(), StoreError> {
+        let mut value = Vec::new();
+        match record {
+            ProofRecord::Proved(proof) => {
+                value.push(1);
+                value.extend_from_slice(proof);
+            }
+            ProofRecord::Failed(reason) => {
+                value.push(2);
+                value.extend_from_slice(reason.as_bytes());
+            }
+        }
+        let txn = self.db.begin_write().map_err(db_error)?;
+        txn.open_table(PROOFS).map_err(db_error)?.insert(batch_seq, value.as_slice()).map_err(db_error)?;
+        txn.commit().map_err(db_error)
+    }
+
+    /// The prover's outcome for a batch, if it has one.
+    pub fn proof(&self, batch_seq: u64) -> Result<Option<ProofRecord>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = match txn.open_table(PROOFS) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(error) => return Err(db_error(error)),
+        };
+        let Some(value) = table.get(batch_seq).map_err(db_error)? else { return Ok(None) };
+        let corrupt =
+            |reason: &str| StoreError::Corrupt { table: "proofs", key: batch_seq.to_string(), reason: reason.into() };
+        match value.value().split_first() {
+            Some((1, proof)) => Ok(Some(ProofRecord::Proved(proof.to_vec()))),
+            Some((2, reason)) => Ok(Some(ProofRecord::Failed(String::from_utf8_lossy(reason).into_owned()))),
+            _ => Err(corrupt("unknown proof status")),
+        }
+    }
+
+    /// The highest `batchSeq` with a prover outcome: the prover works in commit order.
+    pub fn last_proof_batch(&self) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = match txn.open_table(PROOFS) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(error) => return Err(db_error(error)),
+        };
+        let last = table.last().map_err(db_error)?.map(|(seq, _)| seq.value());
+        Ok(last)
+    }
+}

@@ -3,17 +3,33 @@
 //! Both hashes have the same shape, `keccak256(tag || a || b)`, so one helper builds the buffer
 //! and the public functions only pick the tag. Nothing here allocates: this runs ~257 times per
 //! key update and inside the guest.
+//!
+//! Inside the SP1 zkVM these two hashes skip the byte-level sponge and call the keccak-f
+//! precompile on one block of lanes ([`crate::lanes`]). (Every other `keccak256` of the program
+//! reaches the same precompile through numo-stf's crypto seam, alloy's `native-keccak` hook.)
 
-use alloy_primitives::{keccak256, B256};
+#[cfg(not(target_os = "zkvm"))]
+use alloy_primitives::keccak256;
+use alloy_primitives::B256;
 
 /// Domain tag of a leaf preimage (section A): keeps a leaf from ever equalling an inner node.
-const LEAF_TAG: u8 = 0x00;
+pub(crate) const LEAF_TAG: u8 = 0x00;
 /// Domain tag of an inner-node preimage (section A).
-const NODE_TAG: u8 = 0x01;
+pub(crate) const NODE_TAG: u8 = 0x01;
 /// Tag byte plus two 32-byte words.
+#[cfg(not(target_os = "zkvm"))]
 const PREIMAGE_BYTES: usize = 1 + 32 + 32;
 
+/// Hashes `tag || first || second` with SP1's keccak-f precompile, as one block of lanes.
+#[cfg(target_os = "zkvm")]
+#[inline]
+fn tagged_hash(tag: u8, first: &B256, second: &B256) -> B256 {
+    use crate::lanes;
+    lanes::to_word(&lanes::tagged_hash(tag, &lanes::from_word(first), &lanes::from_word(second), lanes::sp1_permute))
+}
+
 /// Hashes `tag || first || second` from a stack buffer.
+#[cfg(not(target_os = "zkvm"))]
 #[inline]
 fn tagged_hash(tag: u8, first: &B256, second: &B256) -> B256 {
     #[cfg(all(test, feature = "std"))]

@@ -69,6 +69,8 @@ extern crate alloc;
 mod defaults;
 mod hash;
 mod keccak_x8;
+#[cfg(any(target_os = "zkvm", test))]
+mod lanes;
 mod partial;
 mod path;
 mod proof;

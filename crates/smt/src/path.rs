@@ -7,7 +7,9 @@
 use alloy_primitives::{B256, U256};
 
 use crate::defaults::defaults;
-use crate::{node_hash, TREE_DEPTH};
+#[cfg(not(target_os = "zkvm"))]
+use crate::node_hash;
+use crate::TREE_DEPTH;
 
 /// Bit `index` of the path: bit `index` of `key` counted from the MSB of byte 0 (C6).
 /// `true` means "go right".
@@ -35,33 +37,49 @@ pub(crate) fn common_prefix_len(a: &B256, b: &B256) -> usize {
 /// Where both children are the same default `D_h`, their parent is `D_(h+1)` by definition (C4),
 /// so the hash is skipped: an absent key's path in a sparse region costs nothing.
 #[inline]
-pub(crate) fn lift_with(
+#[cfg(not(target_os = "zkvm"))]
+pub(crate) fn lift_with<'s>(
     mut hash: B256,
     key: &B256,
     (from, to): (usize, usize),
-    sibling: impl Fn(usize) -> B256,
+    sibling: impl Fn(usize) -> &'s B256,
 ) -> B256 {
     debug_assert!(from <= TREE_DEPTH);
     let table = defaults();
     for depth in (to + 1..=from.min(TREE_DEPTH)).rev() {
         let height = TREE_DEPTH - depth;
         let sibling = sibling(height);
-        hash = if sibling == table[height] && hash == table[height] {
+        // The running hash is tested first: on a present key's path it is never a default, so
+        // the sibling is not compared at all (a 32-byte compare is dear in a zkVM).
+        hash = if hash == table[height] && *sibling == table[height] {
             table[height + 1]
         } else if path_bit(key, depth - 1) {
-            node_hash(&sibling, &hash)
+            node_hash(sibling, &hash)
         } else {
-            node_hash(&hash, &sibling)
+            node_hash(&hash, sibling)
         };
     }
     hash
+}
+
+/// [`lift_with`] inside the SP1 zkVM: the same function on 64-bit lanes with the keccak-f
+/// precompile ([`crate::lanes`]), which the tests check against the byte-level version.
+#[cfg(target_os = "zkvm")]
+#[inline]
+pub(crate) fn lift_with<'s>(
+    hash: B256,
+    key: &B256,
+    range: (usize, usize),
+    sibling: impl Fn(usize) -> &'s B256,
+) -> B256 {
+    crate::lanes::lift_with(hash, key, range, sibling, crate::lanes::sp1_permute)
 }
 
 /// [`lift_with`] past empty siblings only: how a path-compressed node turns the hash at the
 /// bottom of its edge into the hash at the top, one node hash per level.
 pub(crate) fn lift(hash: B256, key: &B256, from: usize, to: usize) -> B256 {
     let table = defaults();
-    lift_with(hash, key, (from, to), |height| table[height])
+    lift_with(hash, key, (from, to), |height| &table[height])
 }
 
 #[cfg(test)]

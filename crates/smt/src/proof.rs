@@ -43,8 +43,19 @@ impl<'a> Siblings<'a> {
     /// If `index >= 256`.
     #[inline]
     pub fn get(&self, index: usize) -> B256 {
+        *self.get_ref(index)
+    }
+
+    /// Sibling `index` borrowed from the blob, without a copy (see [`Siblings::get`]).
+    ///
+    /// # Panics
+    ///
+    /// If `index >= 256`.
+    #[inline]
+    pub fn get_ref(&self, index: usize) -> &'a B256 {
         let start = index * WORD_BYTES;
-        B256::from_slice(&self.bytes[start..start + WORD_BYTES])
+        let bytes: &'a [u8] = &self.bytes[start..start + WORD_BYTES];
+        bytes.try_into().expect("a 32-byte range")
     }
 
     /// The 8192 bytes viewed, in the guest-input layout (C22).
@@ -111,7 +122,7 @@ impl fmt::Debug for Proof {
 /// Hashes `hash`, the subtree hash at depth `from` on `key`'s path, up to depth `to` with the
 /// proof's siblings.
 pub(crate) fn lift_with_siblings(hash: B256, key: &B256, siblings: &Siblings<'_>, from: usize, to: usize) -> B256 {
-    lift_with(hash, key, (from, to), |height| siblings.get(height))
+    lift_with(hash, key, (from, to), |height| siblings.get_ref(height))
 }
 
 /// Root implied by `leaf` at `key` and its siblings: the leaf is a leaf hash, or `bytes32(0)`

@@ -8,6 +8,8 @@
 //! - [`validate::validate_batch`]: the state-free C11 checks and batch commitments;
 //! - [`keys`] and [`values`]: the key table (C2–C10) with canonical absence (C3);
 //! - [`message`], [`signature`], [`rules`]: what is signed and how it is checked;
+//! - [`hash`] and [`signature`] are the crypto seam: native Keccak and libsecp256k1 on a host,
+//!   SP1 precompiles ([`keccak_sponge`], [`ecrecover`]) under `target_os = "zkvm"`;
 //! - [`commitments`], [`records`], [`public_inputs`]: what a batch commits to (B, C20, C21).
 //!
 //! Feature `std` (default) only forwards to dependencies; nothing in the transition needs it.
@@ -19,9 +21,11 @@ extern crate alloc;
 
 pub mod codec;
 pub mod commitments;
+pub mod ecrecover;
 pub mod error;
 pub mod exec;
 pub mod hash;
+pub mod keccak_sponge;
 pub mod keys;
 pub mod limits;
 pub mod message;
@@ -33,6 +37,8 @@ pub mod state;
 pub mod units;
 pub mod validate;
 pub mod values;
+#[cfg(target_os = "zkvm")]
+pub mod zkvm;
 
 pub use error::BatchError;
 pub use exec::batch::{execute_messages, BatchReport};

@@ -1,13 +1,21 @@
-//! Signer recovery with the C11 checks, through libsecp256k1 (the `secp256k1` crate).
+//! Signer recovery with the C11 checks: the signature half of the crypto seam.
 //!
 //! A signature is valid only if `v ∈ {0, 1, 27, 28}`, `s ≤ n/2` (low-s, **DEVIATION** of C11
 //! following EIP-2), `r` and `s` are in range, and it recovers to the message's trader.
+//!
+//! The C11 rules live here once; only the curve math behind them differs. A host recovers
+//! with libsecp256k1 (the `secp256k1` crate); inside the SP1 zkVM the portable
+//! [`crate::ecrecover`] runs over SP1's precompiles, with results identical to libsecp256k1
+//! (tested in `ecrecover`).
 
 use crate::hash::keccak256;
 use crate::message::Signature;
 use alloy_primitives::{Address, B256, U256};
-use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
-use secp256k1::{Message as Digest, PublicKey, SecretKey};
+#[cfg(not(target_os = "zkvm"))]
+use secp256k1::{
+    ecdsa::{RecoverableSignature, RecoveryId},
+    Message as Digest, PublicKey, SecretKey,
+};
 
 /// Half the secp256k1 group order: the largest `s` a low-s signature may carry (EIP-2).
 pub const SECP256K1_HALF_ORDER: U256 = U256::from_be_slice(&[
@@ -49,11 +57,36 @@ pub fn recover_signer(digest: &B256, signature: &Signature) -> Result<Address, S
     if U256::from_be_slice(&bytes[32..64]) > SECP256K1_HALF_ORDER {
         return Err(SignatureError::HighS);
     }
-    let recovery_id = RecoveryId::try_from(parity).map_err(|_| SignatureError::Unrecoverable)?;
-    let recoverable =
-        RecoverableSignature::from_compact(&bytes[..64], recovery_id).map_err(|_| SignatureError::Unrecoverable)?;
-    let public = recoverable.recover_ecdsa(Digest::from_digest(digest.0)).map_err(|_| SignatureError::Unrecoverable)?;
-    Ok(public_key_address(&public))
+    let public = recover_uncompressed(digest, &bytes[..64], parity == 1).ok_or(SignatureError::Unrecoverable)?;
+    Ok(uncompressed_key_address(&public))
+}
+
+/// The public key `x ‖ y` (big-endian) of a compact `r ‖ s` signature with nonce parity `odd`.
+#[cfg(not(target_os = "zkvm"))]
+fn recover_uncompressed(digest: &B256, compact: &[u8], odd: bool) -> Option<[u8; 64]> {
+    let recovery_id = RecoveryId::try_from(i32::from(odd)).ok()?;
+    let recoverable = RecoverableSignature::from_compact(compact, recovery_id).ok()?;
+    let public = recoverable.recover_ecdsa(Digest::from_digest(digest.0)).ok()?;
+    let mut out = [0u8; 64];
+    out.copy_from_slice(&public.serialize_uncompressed()[1..]);
+    Some(out)
+}
+
+/// The public key `x ‖ y` (big-endian) of a compact `r ‖ s` signature with nonce parity `odd`.
+#[cfg(target_os = "zkvm")]
+fn recover_uncompressed(digest: &B256, compact: &[u8], odd: bool) -> Option<[u8; 64]> {
+    let r = B256::from_slice(&compact[..32]);
+    let s = B256::from_slice(&compact[32..64]);
+    let point = crate::ecrecover::recover_public_key::<crate::zkvm::Sp1Curve>(digest, &r, &s, odd)?;
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&point.x.to_be_bytes::<32>());
+    out[32..].copy_from_slice(&point.y.to_be_bytes::<32>());
+    Some(out)
+}
+
+/// Ethereum address of an uncompressed public key `x ‖ y`: the last 20 bytes of its keccak256.
+pub fn uncompressed_key_address(public: &[u8; 64]) -> Address {
+    Address::from_slice(&keccak256(public)[12..])
 }
 
 /// Recovers and compares with the expected trader.
@@ -66,6 +99,7 @@ pub fn verify_signer(digest: &B256, signature: &Signature, trader: &Address) -> 
 }
 
 /// Ethereum address of a public key: the last 20 bytes of keccak256 of its uncompressed form.
+#[cfg(not(target_os = "zkvm"))]
 pub fn public_key_address(public: &PublicKey) -> Address {
     let uncompressed = public.serialize_uncompressed();
     Address::from_slice(&keccak256(&uncompressed[1..])[12..])
@@ -73,6 +107,7 @@ pub fn public_key_address(public: &PublicKey) -> Address {
 
 /// Signs `digest` with RFC 6979 nonces; the result is low-s with `v ∈ {27, 28}`. Used by
 /// clients, tests and tooling; execution never signs.
+#[cfg(not(target_os = "zkvm"))]
 pub fn sign_digest(secret: &SecretKey, digest: &B256) -> Signature {
     let recoverable = RecoverableSignature::sign_ecdsa_recoverable(Digest::from_digest(digest.0), secret);
     let (recovery_id, compact) = recoverable.serialize_compact();
@@ -83,6 +118,7 @@ pub fn sign_digest(secret: &SecretKey, digest: &B256) -> Signature {
 }
 
 /// The address of a secret key.
+#[cfg(not(target_os = "zkvm"))]
 pub fn secret_key_address(secret: &SecretKey) -> Address {
     public_key_address(&PublicKey::from_secret_key(secret))
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SP1 checks of CI: SP1 execution of the spec's vector batches must commit exactly each
+# expectedPublicInputs, and batch-invalid blobs (a bad signature, a wrong header commitment)
+# must make the program fail. Needs the program (scripts/build-sp1-program.sh) and the prover
+# host (cargo build --profile sp1 -p numo --features sp1) built first; .ci/run does both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+numo=target/sp1/numo
+elf=target/sp1/numo-sp1-batch.elf
+vectors=../shared/spec/vectors/batches
+[[ -x $numo ]] || { echo "missing $numo: cargo build --profile sp1 -p numo --features sp1"; exit 1; }
+[[ -f $elf ]] || { echo "missing $elf: scripts/build-sp1-program.sh"; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+
+failures=0
+for vector in "$vectors"/batch_*.json; do
+    name=$(basename "$vector" .json)
+    field "$vector" guestInput > "$work/$name.hex"
+    expected=$(field "$vector" expectedPublicInputs)
+    "$numo" prove --elf "$elf" --mode execute --input "$work/$name.hex" > "$work/$name.out"
+    committed=$(head -n1 "$work/$name.out")
+    if [[ $committed == "$expected" ]]; then
+        echo "ok   $name: $(grep -E '^(cycles|keccak|secp256k1|uint256)' "$work/$name.out" | paste -sd, -)"
+    else
+        echo "FAIL $name: committed $committed, expected $expected"
+        failures=$((failures + 1))
+    fi
+done
+
+# Batch-invalid blobs, derived from vector 1: the program must fail (exit 1, `invalid:`), as the
+# native guest does.
+python3 - "$vectors/batch_1_plain_cross.json" "$work" <<'PY'
+import json, sys
+vector, work = json.load(open(sys.argv[1])), sys.argv[2]
+blob = bytearray.fromhex(vector["guestInput"][2:])
+signature = bytes.fromhex(vector["messages"][0]["signature"][2:])
+at = blob.find(signature)
+assert at > 0 and blob.count(signature) == 1, "signature not found once in the blob"
+bad_signature = bytearray(blob)
+bad_signature[at + 31] ^= 0x01  # last byte of r: here no curve point has that x
+open(f"{work}/bad_signature.hex", "w").write("0x" + bad_signature.hex())
+bad_signer = bytearray(blob)
+bad_signer[at + 63] ^= 0x01  # last byte of s (still low): recovers another key
+open(f"{work}/bad_signer.hex", "w").write("0x" + bad_signer.hex())
+bad_header = bytearray(blob)
+bad_header[40] ^= 0x01  # inside the header's batchDigest
+open(f"{work}/bad_header.hex", "w").write("0x" + bad_header.hex())
+PY
+for name in bad_signature bad_signer bad_header; do
+    set +e
+    "$numo" prove --elf "$elf" --mode execute --input "$work/$name.hex" > "$work/$name.out" 2> "$work/$name.err"
+    status=$?
+    set -e
+    if [[ $status -eq 1 ]] && grep -q '^invalid: ' "$work/$name.err"; then
+        echo "ok   $name fails: $(grep -m1 '^invalid: ' "$work/$name.err" | cut -c1-160)"
+    else
+        echo "FAIL $name: exit $status, stdout $(head -c 200 "$work/$name.out"), stderr $(head -c 300 "$work/$name.err")"
+        failures=$((failures + 1))
+    fi
+done
+
+if ((failures)); then
+    echo "$failures SP1 check(s) failed"
+    exit 1
+fi
+echo "SP1 checks passed"
