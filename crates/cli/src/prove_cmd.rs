@@ -88,7 +88,8 @@ pub(crate) fn run_proof(command: ProofCommand) -> ExitCode {
 /// SP1's progress logs on stderr, at `RUST_LOG` level (`RUST_LOG=info` shows shards and phases).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
 }
 
 fn finish(outcome: Result<Outcome>) -> ExitCode {
