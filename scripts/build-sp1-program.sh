@@ -4,8 +4,10 @@
 #
 # No internet toolchain: SP1 v6 guests are RV64IM, built here with Debian's rustc (with std
 # sources) through -Zbuild-std and a committed JSON target spec (docs/PROVING.md). The build is
-# reproducible: locked dependencies, fixed flags, and source paths remapped so the ELF (and
-# therefore the verifying key) does not depend on where the repository or cargo home lives.
+# reproducible: locked dependencies, fixed flags, and the sources staged at one fixed path
+# (cargo hashes the absolute path of path dependencies into every symbol) with that path and
+# cargo home remapped, so the ELF, and therefore the verifying key, is byte-identical whatever
+# the checkout's location.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -28,6 +30,15 @@ target_env=${target//-/_}
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 out_dir=$repo/target/sp1
 elf=$out_dir/numo-sp1-batch.elf
+stage=/tmp/numo-sp1-src
+
+# The program and the crates it builds, at the fixed path (sources only).
+mkdir -p "$stage"
+rm -rf "${stage:?}/crates" "${stage:?}/programs"
+mkdir -p "$stage/programs"
+cp Cargo.toml Cargo.lock "$stage/"
+cp -r crates "$stage/crates"
+cp -r programs/sp1-batch "$stage/programs/sp1-batch"
 
 rustflags=(
     -C passes=lower-atomic
@@ -36,6 +47,7 @@ rustflags=(
     --cfg 'getrandom_backend="custom"'
     -C llvm-args=-misched-prera-direction=bottomup
     -C llvm-args=-misched-postra-direction=bottomup
+    "--remap-path-prefix=$stage=/numo"
     "--remap-path-prefix=$repo=/numo"
     "--remap-path-prefix=$cargo_home=/cargo"
 )
@@ -50,7 +62,7 @@ export "CFLAGS_${target_env}=--target=riscv64 -march=rv64im -mabi=lp64"
 
 /usr/bin/rustc --version
 (
-    cd programs/sp1-batch
+    cd "$stage/programs/sp1-batch"
     /usr/bin/cargo build --release --locked \
         -Zbuild-std=std,panic_abort -Zbuild-std-features=compiler-builtins-mem -Zjson-target-spec \
         --target "./$target.json" --target-dir "$repo/target/sp1-program"

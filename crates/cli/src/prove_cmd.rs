@@ -70,10 +70,12 @@ enum Outcome {
 }
 
 pub(crate) fn run_prove(args: ProveArgs) -> ExitCode {
+    init_logging();
     finish(prove(&args))
 }
 
 pub(crate) fn run_proof(command: ProofCommand) -> ExitCode {
+    init_logging();
     finish(match command {
         ProofCommand::Verify { proof, input, elf } => verify(&proof, input.as_deref(), elf),
         ProofCommand::Vk { elf } => load_elf(elf).and_then(|elf| {
@@ -81,6 +83,13 @@ pub(crate) fn run_proof(command: ProofCommand) -> ExitCode {
             Ok(Outcome::Done)
         }),
     })
+}
+
+/// SP1's progress logs on stderr, at `RUST_LOG` level (`RUST_LOG=info` shows shards and phases).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
 }
 
 fn finish(outcome: Result<Outcome>) -> ExitCode {
