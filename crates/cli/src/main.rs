@@ -87,7 +87,24 @@ enum Command {
     },
 }
 
+/// sp1-sdk's prover settings that fit this project's 2-core, 24 GB machines (docs/PROVING.md):
+/// one core worker and small shards keep a core proof near 10.7 GB instead of past 16 GB. An
+/// operator's own values win.
+const SP1_LOW_MEMORY_DEFAULTS: [(&str, &str); 5] = [
+    ("SP1_WORKER_NUM_CORE_WORKERS", "1"),
+    ("SP1_WORKER_CORE_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_SPLICING_WORKERS", "1"),
+    ("SP1_WORKER_SPLICING_BUFFER_SIZE", "1"),
+    ("ELEMENT_THRESHOLD", "33554432"),
+];
+
 fn main() -> ExitCode {
+    // Still one thread here, so setting the environment races with nothing.
+    for (name, value) in SP1_LOW_MEMORY_DEFAULTS {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
