@@ -8,6 +8,7 @@
 //! - [`witness`]: the compact witness form the node stores, and its exact expansion.
 
 pub mod builder;
+pub mod deep_book;
 pub mod full_state;
 pub mod json;
 pub mod witness;
