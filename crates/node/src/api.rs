@@ -141,17 +141,19 @@ struct SubmitQuery {
     wait: Option<bool>,
 }
 
+/// A body over the limit (or one that fails to arrive) is refused in the error shape too, not
+/// with axum's plain-text rejection.
+fn body_refusal(e: axum::extract::rejection::BytesRejection) -> Refusal {
+    let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" };
+    Refusal::new(e.status().as_u16(), code, e.body_text())
+}
+
 async fn submit(
     State(node): State<Arc<Node>>,
     query: Result<Query<SubmitQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult {
-    // A body over the limit (or one that fails to arrive) is refused in the error shape too,
-    // not with axum's plain-text rejection.
-    let body = body.map_err(|e| {
-        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" };
-        Refusal::new(e.status().as_u16(), code, e.body_text())
-    });
+    let body = body.map_err(body_refusal);
     let result = match body {
         Ok(body) => admit(&node, query.map(|q| q.0.wait.unwrap_or(true)), &body).await,
         Err(refusal) => Err(refusal.into()),
@@ -248,10 +250,7 @@ async fn admit_batch(
     query: Result<Query<SubmitQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult {
-    let body = body.map_err(|e| {
-        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" };
-        Refusal::new(e.status().as_u16(), code, e.body_text())
-    })?;
+    let body = body.map_err(body_refusal)?;
     let wait = query.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?.0.wait.unwrap_or(true);
     if let Some(reason) = node.failure() {
         return Err(Refusal::new(503, "node_failed", reason).into());

@@ -112,11 +112,11 @@ pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
             let prev_root = chain.full.root();
             let signed = chunk.iter().map(|e| e.signed).collect();
             match build_batch_with(&mut chain.full, &ctx, batch_seq, timestamp_ms, signed, NODE_BUILD) {
-                Ok(built) => {
+                Ok(mut built) => {
                     let first_index = chain.counters.next_global_index;
                     chain.counters.next_batch_seq += 1;
                     chain.counters.next_global_index += chunk.len() as u64;
-                    let done = record_batch(&ctx, height, batch_seq, first_index, prev_root, chunk, &built);
+                    let done = record_batch(&ctx, height, batch_seq, first_index, prev_root, chunk, &mut built);
                     state_writes.extend(built.writes);
                     for (message, entry) in done.record.messages.iter().zip(chunk) {
                         let fills =
@@ -152,7 +152,7 @@ pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
     }
     let commit = BlockCommit {
         header: &header,
-        batches: executed.iter().map(|e| (&e.record, e.witness.clone())).collect(),
+        batches: executed.iter().map(|e| (&e.record, e.witness.as_slice())).collect(),
         state_writes: &state_writes,
         executed: &executed_seqs,
         counters: chain.counters,
@@ -191,7 +191,7 @@ fn record_batch(
     first_index: u64,
     prev_root: B256,
     chunk: &[AdmissionEntry],
-    built: &BuiltBatch,
+    built: &mut BuiltBatch,
 ) -> Executed {
     let domain = ctx.domain_separator();
     let mut messages = Vec::with_capacity(chunk.len());
@@ -217,5 +217,6 @@ fn record_batch(
         messages,
         trades,
     };
-    Executed { record, witness: built.blob.clone(), public_inputs }
+    // The builder wrote the compact witness the store keeps; it is moved, not copied.
+    Executed { record, witness: std::mem::take(&mut built.blob), public_inputs }
 }

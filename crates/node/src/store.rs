@@ -92,7 +92,7 @@ pub struct BlockCommit<'a> {
     /// The header.
     pub header: &'a BlockHeader,
     /// The batches with their compact witnesses.
-    pub batches: Vec<(&'a BatchRecord, Vec<u8>)>,
+    pub batches: Vec<(&'a BatchRecord, &'a [u8])>,
     /// State writes of the whole block (`None` deletes), in key order.
     pub state_writes: &'a BTreeMap<B256, Option<Vec<u8>>>,
     /// Admission-log sequence numbers now executed.
@@ -229,7 +229,7 @@ impl Store {
             let mut witnesses = txn.open_table(WITNESSES).map_err(db_error)?;
             for (batch, witness) in &commit.batches {
                 batches.insert(batch.batch_seq, encode_json(*batch).as_slice()).map_err(db_error)?;
-                witnesses.insert(batch.batch_seq, witness.as_slice()).map_err(db_error)?;
+                witnesses.insert(batch.batch_seq, *witness).map_err(db_error)?;
             }
             let mut state = txn.open_table(STATE).map_err(db_error)?;
             for (key, value) in commit.state_writes {

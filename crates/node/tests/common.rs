@@ -14,25 +14,30 @@ use std::collections::HashMap;
 /// A dev node serving on 127.0.0.1:<random port>, with its data in a temp dir.
 pub struct TestNode {
     pub url: String,
+    pub node: std::sync::Arc<numo_node::node::Node>,
     pub genesis: VenueGenesis,
     pub _dir: tempfile::TempDir,
 }
 
 pub async fn start_dev_node(block_interval_ms: u64) -> TestNode {
+    start_dev_node_with(block_interval_ms, VerifyMode::All).await
+}
+
+pub async fn start_dev_node_with(block_interval_ms: u64, verify: VerifyMode) -> TestNode {
     let dir = tempfile::tempdir().unwrap();
     let genesis = VenueGenesis::dev();
     let config = NodeConfig {
         http: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().to_path_buf(),
         block_interval_ms,
-        verify: VerifyMode::All,
+        verify,
         snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
     };
     let node = numo_node::start(config, genesis.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(numo_node::serve(node, listener));
-    TestNode { url, genesis, _dir: dir }
+    tokio::spawn(numo_node::serve(node.clone(), listener));
+    TestNode { url, node, genesis, _dir: dir }
 }
 
 /// Signs messages for the dev accounts, tracking nonces per (account, market).

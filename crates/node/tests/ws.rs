@@ -7,15 +7,12 @@
 mod common;
 
 use alloy_primitives::U256;
-use common::{order_id, weth, Trader};
+use common::{order_id, weth, TestNode, Trader};
 use futures_util::{SinkExt, StreamExt};
-use numo_node::config::{NodeConfig, VerifyMode};
-use numo_node::genesis::VenueGenesis;
-use numo_node::node::Node;
+use numo_node::config::VerifyMode;
 use numo_node::stream::StreamLimits;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -26,29 +23,10 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// Book rows as compared: (tick, price, qty).
 type Rows = Vec<(i64, String, String)>;
 
-struct WsNode {
-    url: String,
-    node: Arc<Node>,
-    genesis: VenueGenesis,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(block_interval_ms: u64, limits: StreamLimits) -> WsNode {
-    let dir = tempfile::tempdir().unwrap();
-    let genesis = VenueGenesis::dev();
-    let config = NodeConfig {
-        http: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        block_interval_ms,
-        verify: VerifyMode::Off,
-        snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
-    };
-    let node = numo_node::start(config, genesis.clone()).unwrap();
-    node.streams.set_limits(limits);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(numo_node::serve(node.clone(), listener));
-    WsNode { url, node, genesis, _dir: dir }
+async fn start(block_interval_ms: u64, limits: StreamLimits) -> TestNode {
+    let n = common::start_dev_node_with(block_interval_ms, VerifyMode::Off).await;
+    n.node.streams.set_limits(limits);
+    n
 }
 
 async fn connect(url: &str) -> Ws {
