@@ -240,10 +240,4 @@ mod tests {
         assert_eq!(node_hash_x8(&zero, &ones, 0xff)[3], node_hash(&B256::ZERO, &B256::repeat_byte(0xff)));
         assert_eq!(node_hash_x8(&ones, &zero, 0xff)[7], node_hash(&B256::repeat_byte(0xff), &B256::ZERO));
     }
-
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    #[test]
-    fn reports_whether_this_machine_has_the_fast_path() {
-        std::println!("AVX-512F node hashing: {}", avx512::available());
-    }
 }
