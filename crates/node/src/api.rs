@@ -128,6 +128,7 @@ async fn metrics(State(node): State<Arc<Node>>) -> Response {
     let streams = &node.streams.counters;
     for (name, help, value) in [
         ("numo_ws_connections_total", "WebSocket connections opened.", streams.connections.load(Relaxed)),
+        ("numo_ws_closed_total", "WebSocket connections ended, for any reason.", streams.closed.load(Relaxed)),
         ("numo_ws_slow_consumers_total", "WebSockets closed for falling behind.", streams.slow_consumers.load(Relaxed)),
         ("numo_ws_events_total", "Block events published to the streams.", streams.events.load(Relaxed)),
     ] {

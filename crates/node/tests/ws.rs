@@ -371,7 +371,12 @@ async fn bad_requests_get_error_frames_and_the_connection_stays_usable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_dropped_and_the_rest_go_on() {
-    let limits = StreamLimits { queue_bytes: 256 * 1024, ..StreamLimits::default() };
+    // The slow client reads nothing until the fast client has seen 20 blocks, which takes
+    // seconds on a busy machine: the close frame must wait in the node for that long, so the
+    // close timeout here is far longer than the default (the next test covers a client that
+    // never reads at all).
+    let limits =
+        StreamLimits { queue_bytes: 256 * 1024, close_timeout: Duration::from_secs(120), ..StreamLimits::default() };
     let n = start(20, limits).await;
     let client = reqwest::Client::new();
     let url = n.url.clone();
@@ -436,4 +441,50 @@ async fn a_client_that_stops_reading_is_dropped_and_the_rest_go_on() {
     let before = get(&client, &url, "/v1/blocks/latest").await["height"].as_u64().unwrap();
     post(&client, &url, &t.place(5, weth_usdc, 2000, 0, 0, 200_000, weth(1))).await;
     assert!(get(&client, &url, "/v1/blocks/latest").await["height"].as_u64().unwrap() > before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_is_disconnected_after_the_close_timeout() {
+    let limits =
+        StreamLimits { queue_bytes: 64 * 1024, close_timeout: Duration::from_millis(300), ..StreamLimits::default() };
+    let n = start(20, limits).await;
+    let client = reqwest::Client::new();
+    let url = n.url.clone();
+    let mut t = Trader::new(&n.genesis);
+    let weth_usdc = t.market("WETH/USDC");
+    for i in 0..100u64 {
+        let body = t.place(2, weth_usdc, 1 + i, 0, 0, 250_000 + i as i32 * 10, weth(1));
+        let response = client.post(format!("{url}/v1/messages?wait=false")).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    post(&client, &url, &t.place(3, weth_usdc, 500, 1, 0, 400_000, weth(1))).await;
+
+    let counters = &n.node.streams.counters;
+    let closed_before = counters.closed.load(std::sync::atomic::Ordering::Relaxed);
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(url.trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let ws_url = format!("{}/v1/ws", url.replace("http", "ws"));
+    let (mut silent, _) = tokio_tungstenite::client_async(ws_url, MaybeTlsStream::Plain(stream)).await.unwrap();
+    let request = json!({"op": "subscribe", "channel": "book", "market": "WETH-USDC", "depth": 1000});
+    for _ in 0..200 {
+        send(&mut silent, request.clone()).await;
+    }
+    // The node gives up on the close handshake after the close timeout and lets the socket go,
+    // without any help from the client.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while counters.closed.load(std::sync::atomic::Ordering::Relaxed) == closed_before {
+        assert!(tokio::time::Instant::now() < deadline, "the node let the silent client go within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(counters.slow_consumers.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    // What the client can still read ends: a close frame if it fit, else the end of the socket.
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), silent.next()).await.expect("the stream ends") {
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+            Some(Ok(_)) => continue,
+        }
+    }
+    let metrics = client.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|l| l.starts_with("numo_ws_closed_total ") && l != "numo_ws_closed_total 0"));
 }

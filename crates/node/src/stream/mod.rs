@@ -66,6 +66,8 @@ struct Interest {
 pub struct StreamCounters {
     /// Connections opened.
     pub connections: AtomicU64,
+    /// Connections ended, for any reason (so `connections - closed` are open now).
+    pub closed: AtomicU64,
     /// Connections closed because their client fell behind.
     pub slow_consumers: AtomicU64,
     /// Block events published.

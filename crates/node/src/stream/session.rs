@@ -169,6 +169,7 @@ async fn run(node: Arc<Node>, socket: WebSocket, limits: StreamLimits) {
         drop(close_tx);
         let _ = writer.await;
     }
+    node.streams.counters.closed.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Hands queued frames to the socket until the dispatcher stops; on a close request, drops the
