@@ -60,7 +60,7 @@ def node_url(tmp_path_factory):
             try:
                 if requests.get(url + "/health", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("numo node did not answer /health within 30 s")

@@ -610,7 +610,7 @@ fn check_chain(client: &reqwest::blocking::Client, node: &RunningNode, genesis: 
     }
 
     // The node's own verifier re-ran every batch (restarts included).
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut unverified: Vec<u64> = (1..next_batch_seq).collect();
     while !unverified.is_empty() && Instant::now() < deadline {
         unverified.retain(|seq| {
@@ -659,7 +659,7 @@ fn batches_left_unverified_are_verified_after_a_restart() {
     }
     node.kill();
     let node = start_node_verifying(&client, &data_dir, &log, "all");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     for seq in 1..=3 {
         loop {
             let verification = get_json(&client, &node.url, &format!("/v1/batches/{seq}"))["verification"].clone();

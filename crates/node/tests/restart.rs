@@ -35,10 +35,21 @@ fn entry(t: &mut Trader, seq: u64, account: usize, order: u64, side: u8, tick: i
     AdmissionEntry { seq, market_id: market, admitted_ms: 0, signed: SignedMessage { message, signature } }
 }
 
-/// Drops the node and waits until its log writer released the database.
-fn close(node: Arc<Node>) {
+/// Drops the node and waits until its threads (the log writer among them) have closed the
+/// database, so it can be opened again: the lock is free once redb opens the file itself.
+fn close(node: Arc<Node>, dir: &std::path::Path) {
     drop(node);
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match redb::Database::create(dir.join("numo.redb")) {
+            Ok(db) => break drop(db),
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                assert!(std::time::Instant::now() < deadline, "the node closes its database within 30 s");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(other) => panic!("reopening the database: {other}"),
+        }
+    }
 }
 
 #[test]
@@ -56,7 +67,7 @@ fn restart_restores_tree_counters_and_pending() {
         assert_eq!(stored.tree_snapshot.is_some(), snapshot_dirty_keys == 1, "a snapshot is written when due");
         // One admitted message that no block executed yet.
         node.store.append_admissions(&[entry(&mut t, 4, 3, 4, 1, 301_000)]).unwrap();
-        close(node);
+        close(node, dir.path());
 
         let node = Node::open(config(dir.path(), snapshot_dirty_keys), genesis.clone()).unwrap();
         assert_eq!(node.chain.read().unwrap().full.root(), root);
@@ -66,7 +77,7 @@ fn restart_restores_tree_counters_and_pending() {
         assert_eq!(pending, vec![4], "the unexecuted admission is back");
         let book = node.chain.read().unwrap().book_side(&t.market("WETH/USDC"), numo_stf::Side::Buy, 10);
         assert_eq!(book.len(), 1, "open-order and book views are rebuilt");
-        close(node);
+        close(node, dir.path());
     }
 }
 
@@ -81,7 +92,7 @@ fn damaged_snapshot_is_not_trusted() {
     }
     let root = node.chain.read().unwrap().full.root();
     assert!(node.store.load().unwrap().tree_snapshot.is_some());
-    close(node);
+    close(node, dir.path());
     // Corrupt one byte of the stored snapshot: its checksum no longer matches, so opening fails
     // loudly instead of serving a tree it cannot vouch for.
     {
