@@ -440,7 +440,11 @@ fn load_runs_end_to_end_and_its_report_adds_up() {
     assert!(n("accepted") > 100, "{r}");
     let f = |name: &str| r[name].as_f64().unwrap();
     assert_eq!(f("offeredRate"), 100.0);
-    assert!(f("achievedRate") > 50.0 && f("achievedRate") <= 100.0 + 1e-9, "{r}");
+    // The achieved rate is what completed per second of the run; how high it gets depends on the
+    // machine (the benches measure that), so only its definition and the offered bound are checked.
+    let achieved = (n("accepted") + n("rejected") + n("admitted")) as f64 / f("elapsedSecs");
+    assert!((f("achievedRate") - achieved).abs() <= 1e-6 * achieved, "{r}");
+    assert!(f("achievedRate") > 0.0 && f("achievedRate") <= 100.0 + 1e-9, "{r}");
     assert!(f("elapsedSecs") >= f("scheduleSecs") && f("scheduleSecs") == 2.0, "{r}");
     let l = &r["latencyMs"];
     let (p50, p90, p99, max) = (
