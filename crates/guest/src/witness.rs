@@ -18,14 +18,16 @@ pub struct WitnessState<'a> {
 impl<'a> WitnessState<'a> {
     /// Verifies every proof against `prev_root` (C11: mismatch or duplicate key is invalid).
     pub fn from_proofs(prev_root: B256, proofs: &[ProofEntry<'a>]) -> Result<Self, BatchError> {
-        let mut tree = PartialTree::new(prev_root);
+        let mut checks = Vec::with_capacity(proofs.len());
         let mut values = BTreeMap::new();
         for proof in proofs {
             let siblings = Siblings::from_bytes(proof.siblings).ok_or(BatchError::ProofMismatch { key: proof.key })?;
-            let value_hash = proof.value.map(keccak256);
-            tree.add_proof(proof.key, value_hash, siblings).map_err(proof_error)?;
+            checks.push((proof.key, proof.value.map(keccak256), siblings));
             values.insert(proof.key, proof.value.map(<[u8]>::to_vec));
         }
+        // All at once, so the host can check eight proofs per pass (the same refusal, if any).
+        let mut tree = PartialTree::new(prev_root);
+        tree.add_proofs(&checks).map_err(proof_error)?;
         Ok(Self { tree, values, dirty: BTreeSet::new() })
     }
 

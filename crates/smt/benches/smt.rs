@@ -199,28 +199,37 @@ fn proven_keys(fixture: &mut Fixture, count: usize) -> Vec<(B256, B256, Proof)> 
 }
 
 /// Guest work per proof: verify it, write every `stride`-th key, re-root. Proofs of keys that
-/// are only read cost their verification alone.
+/// are only read cost their verification alone. Proofs are added one by one (`add_proof`, the
+/// zkVM's way) and all at once (`add_proofs`, eight at a time where AVX-512 is there).
 fn bench_partial(criterion: &mut Criterion, fixture: &mut Fixture) {
     let mut group = criterion.benchmark_group("partial_tree");
     for (count, stride) in [(128, 1), (1_000, 1), (1_000, 10)] {
         let proofs = proven_keys(fixture, count);
         let root = fixture.tree.root();
-        let name = format!("PartialTree {count:>5} proofs, 1/{stride} written");
-        group.throughput(Throughput::Elements(count as u64));
-        group.bench_function(format!("{count}_proofs_1_in_{stride}_written"), |b| {
-            measure(b, &name, count, || {
-                time(|| {
-                    let mut partial = PartialTree::new(root);
-                    for (key, value, proof) in &proofs {
-                        partial.add_proof(*key, Some(*value), proof.siblings()).unwrap();
-                    }
-                    for (key, value, _) in proofs.iter().step_by(stride) {
-                        partial.set(key, Some(node_hash(key, value))).unwrap();
-                    }
-                    black_box(partial.root());
-                })
+        let checks: Vec<_> = proofs.iter().map(|(key, value, proof)| (*key, Some(*value), proof.siblings())).collect();
+        for batched in [false, true] {
+            let how = if batched { "add_proofs" } else { "add_proof" };
+            let name = format!("PartialTree {count:>5} proofs, 1/{stride} written, {how}");
+            group.throughput(Throughput::Elements(count as u64));
+            group.bench_function(format!("{count}_proofs_1_in_{stride}_written_{how}"), |b| {
+                measure(b, &name, count, || {
+                    time(|| {
+                        let mut partial = PartialTree::new(root);
+                        if batched {
+                            partial.add_proofs(&checks).unwrap();
+                        } else {
+                            for (key, value, siblings) in &checks {
+                                partial.add_proof(*key, *value, *siblings).unwrap();
+                            }
+                        }
+                        for (key, value, _) in proofs.iter().step_by(stride) {
+                            partial.set(key, Some(node_hash(key, value))).unwrap();
+                        }
+                        black_box(partial.root());
+                    })
+                });
             });
-        });
+        }
     }
 }
 

@@ -71,6 +71,7 @@ mod hash;
 mod keccak_x8;
 #[cfg(any(target_os = "zkvm", test))]
 mod lanes;
+mod lift_x8;
 mod partial;
 mod path;
 mod proof;

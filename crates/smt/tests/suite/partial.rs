@@ -27,7 +27,11 @@ proptest! {
     /// Inserts of keys proven absent, deletes of present ones, overwrites: the partial tree
     /// follows the full tree.
     #[test]
-    fn matches_full_tree((state, updates, bystanders) in scenario(), reversed in any::<bool>()) {
+    fn matches_full_tree(
+        (state, updates, bystanders) in scenario(),
+        reversed in any::<bool>(),
+        batched in any::<bool>(),
+    ) {
         let mut tree = tree_of(&state);
         let keys: BTreeSet<B256> = updates.iter().map(|u| u.0).chain(bystanders).collect();
         let mut proofs = proofs(&tree, &keys);
@@ -35,8 +39,13 @@ proptest! {
             proofs.reverse();
         }
         let mut partial = PartialTree::new(tree.root());
-        for (key, proof) in &proofs {
-            partial.add_proof(*key, state.get(key).copied(), proof.siblings()).unwrap();
+        if batched {
+            let all: Vec<_> = proofs.iter().map(|(key, proof)| (*key, state.get(key).copied(), proof.siblings())).collect();
+            partial.add_proofs(&all).unwrap();
+        } else {
+            for (key, proof) in &proofs {
+                partial.add_proof(*key, state.get(key).copied(), proof.siblings()).unwrap();
+            }
         }
         prop_assert_eq!(partial.root(), tree.root());
         for (key, value) in &updates {
@@ -157,5 +166,55 @@ proptest! {
         }
         partial.set(&key, written).unwrap();
         prop_assert_eq!(partial.root(), numo_smt::compute_root(&key, &leaf(written), &siblings));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `add_proofs` keeps and refuses exactly what `add_proof` one by one does: the same first
+    /// refusal (a tampered sibling, a wrong value, a repeated key), the same keys kept before
+    /// it, the same root after writes.
+    #[test]
+    fn add_proofs_equals_add_proof_one_by_one(
+        state in state(30),
+        extra in prop::collection::vec(key(), 0..20),
+        tamper in prop::option::of((any::<prop::sample::Index>(), 0usize..256, 1u8..=255)),
+        wrong_value in prop::option::of((any::<prop::sample::Index>(), value_hash())),
+        repeat in prop::option::of((any::<prop::sample::Index>(), any::<prop::sample::Index>())),
+        written in prop::option::of(value_hash()),
+    ) {
+        let tree = tree_of(&state);
+        let keys: BTreeSet<B256> = state.keys().copied().chain(extra).collect();
+        let mut items: Vec<(B256, Option<B256>, Vec<u8>)> =
+            keys.iter().map(|key| (*key, state.get(key).copied(), tree.prove(key).to_bytes())).collect();
+        if let Some((at, word, flip)) = tamper {
+            let item = at.index(items.len());
+            items[item].2[word * 32] ^= flip;
+        }
+        if let Some((at, value)) = wrong_value {
+            let item = at.index(items.len());
+            items[item].1 = if items[item].1 == Some(value) { None } else { Some(value) };
+        }
+        if let Some((from, to)) = repeat {
+            let copy = items[from.index(items.len())].clone();
+            items.insert(to.index(items.len() + 1), copy);
+        }
+        let proofs: Vec<_> =
+            items.iter().map(|(key, value, bytes)| (*key, *value, numo_smt::Siblings::from_bytes(bytes).unwrap())).collect();
+
+        let mut one_by_one = PartialTree::new(tree.root());
+        let expected = proofs.iter().try_for_each(|(key, value, siblings)| one_by_one.add_proof(*key, *value, *siblings));
+        let mut batched = PartialTree::new(tree.root());
+        prop_assert_eq!(batched.add_proofs(&proofs), expected);
+        prop_assert_eq!(batched.len(), one_by_one.len());
+        for key in &keys {
+            prop_assert_eq!(batched.is_proven(key), one_by_one.is_proven(key));
+            if one_by_one.is_proven(key) {
+                one_by_one.set(key, written).unwrap();
+                batched.set(key, written).unwrap();
+            }
+        }
+        prop_assert_eq!(batched.root(), one_by_one.root());
     }
 }
