@@ -369,6 +369,26 @@ async fn bad_requests_get_error_frames_and_the_connection_stays_usable() {
     assert_eq!(body["error"]["code"], "upgrade_required");
 }
 
+/// A 100-level bid side (each book snapshot ~10 KB) and one ask, on WETH/USDC.
+async fn deep_book(client: &reqwest::Client, url: &str, t: &mut Trader) {
+    let weth_usdc = t.market("WETH/USDC");
+    for i in 0..100u64 {
+        let body = t.place(2, weth_usdc, 1 + i, 0, 0, 250_000 + i as i32 * 10, weth(1));
+        let response = client.post(format!("{url}/v1/messages?wait=false")).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    post(client, url, &t.place(3, weth_usdc, 500, 1, 0, 400_000, weth(1))).await;
+}
+
+/// A WebSocket client with a 4 KB receive buffer, so the node's writes to it back up quickly.
+async fn connect_small_buffer(url: &str) -> Ws {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(url.trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let ws_url = format!("{}/v1/ws", url.replace("http", "ws"));
+    tokio_tungstenite::client_async(ws_url, MaybeTlsStream::Plain(stream)).await.unwrap().0
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_dropped_and_the_rest_go_on() {
     // The slow client reads nothing until the fast client has seen 20 blocks, which takes
@@ -382,21 +402,11 @@ async fn a_client_that_stops_reading_is_dropped_and_the_rest_go_on() {
     let url = n.url.clone();
     let mut t = Trader::new(&n.genesis);
     let weth_usdc = t.market("WETH/USDC");
-    // A deep book: 100 bid levels make each snapshot ~10 KB.
-    for i in 0..100u64 {
-        let body = t.place(2, weth_usdc, 1 + i, 0, 0, 250_000 + i as i32 * 10, weth(1));
-        let response = client.post(format!("{url}/v1/messages?wait=false")).json(&body).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-    }
-    post(&client, &url, &t.place(3, weth_usdc, 500, 1, 0, 400_000, weth(1))).await;
+    deep_book(&client, &url, &mut t).await;
 
     // The slow client: a small receive buffer, subscribes to everything, then asks for the
     // deep snapshot over and over without ever reading an answer.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(url.trim_start_matches("http://").parse().unwrap()).await.unwrap();
-    let ws_url = format!("{}/v1/ws", url.replace("http", "ws"));
-    let (mut slow, _) = tokio_tungstenite::client_async(ws_url, MaybeTlsStream::Plain(stream)).await.unwrap();
+    let mut slow = connect_small_buffer(&url).await;
     send(&mut slow, json!({"op": "subscribe", "channel": "blocks"})).await;
     let mut fast = connect(&url).await;
     send(&mut fast, json!({"op": "subscribe", "channel": "blocks"})).await;
@@ -451,21 +461,11 @@ async fn a_client_that_never_reads_is_disconnected_after_the_close_timeout() {
     let client = reqwest::Client::new();
     let url = n.url.clone();
     let mut t = Trader::new(&n.genesis);
-    let weth_usdc = t.market("WETH/USDC");
-    for i in 0..100u64 {
-        let body = t.place(2, weth_usdc, 1 + i, 0, 0, 250_000 + i as i32 * 10, weth(1));
-        let response = client.post(format!("{url}/v1/messages?wait=false")).json(&body).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-    }
-    post(&client, &url, &t.place(3, weth_usdc, 500, 1, 0, 400_000, weth(1))).await;
+    deep_book(&client, &url, &mut t).await;
 
     let counters = &n.node.streams.counters;
     let closed_before = counters.closed.load(std::sync::atomic::Ordering::Relaxed);
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(url.trim_start_matches("http://").parse().unwrap()).await.unwrap();
-    let ws_url = format!("{}/v1/ws", url.replace("http", "ws"));
-    let (mut silent, _) = tokio_tungstenite::client_async(ws_url, MaybeTlsStream::Plain(stream)).await.unwrap();
+    let mut silent = connect_small_buffer(&url).await;
     let request = json!({"op": "subscribe", "channel": "book", "market": "WETH-USDC", "depth": 1000});
     for _ in 0..200 {
         send(&mut silent, request.clone()).await;
