@@ -18,16 +18,20 @@ pub struct WitnessState<'a> {
 impl<'a> WitnessState<'a> {
     /// Verifies every proof against `prev_root` (C11: mismatch or duplicate key is invalid).
     pub fn from_proofs(prev_root: B256, proofs: &[ProofEntry<'a>]) -> Result<Self, BatchError> {
-        let mut checks = Vec::with_capacity(proofs.len());
         let mut values = BTreeMap::new();
         for proof in proofs {
-            let siblings = Siblings::from_bytes(proof.siblings).ok_or(BatchError::ProofMismatch { key: proof.key })?;
-            checks.push((proof.key, proof.value.map(keccak256), siblings));
+            if Siblings::from_bytes(proof.siblings).is_none() {
+                return Err(BatchError::ProofMismatch { key: proof.key });
+            }
             values.insert(proof.key, proof.value.map(<[u8]>::to_vec));
         }
-        // All at once, so the host can check eight proofs per pass (the same refusal, if any).
+        // All lists are 8192 bytes (checked just above), so none is skipped here. Passed as one
+        // sequence so a host can check eight proofs per pass (with the same refusal, if any).
+        let checks = proofs
+            .iter()
+            .filter_map(|proof| Some((proof.key, proof.value.map(keccak256), Siblings::from_bytes(proof.siblings)?)));
         let mut tree = PartialTree::new(prev_root);
-        tree.add_proofs(&checks).map_err(proof_error)?;
+        tree.add_proofs(checks).map_err(proof_error)?;
         Ok(Self { tree, values, dirty: BTreeSet::new() })
     }
 

@@ -216,7 +216,7 @@ fn bench_partial(criterion: &mut Criterion, fixture: &mut Fixture) {
                     time(|| {
                         let mut partial = PartialTree::new(root);
                         if batched {
-                            partial.add_proofs(&checks).unwrap();
+                            partial.add_proofs(checks.iter().copied()).unwrap();
                         } else {
                             for (key, value, siblings) in &checks {
                                 partial.add_proof(*key, *value, *siblings).unwrap();

@@ -103,30 +103,32 @@ impl<'a> PartialTree<'a> {
     /// to the first one refused, with that refusal.
     ///
     /// On a host with AVX-512 the proofs are checked eight at a time ([`crate::lift_x8`]): the
-    /// same hashes, several times faster. Elsewhere (and in the zkVM) this is the loop.
-    pub fn add_proofs(&mut self, proofs: &[(B256, Option<B256>, Siblings<'a>)]) -> Result<(), PartialTreeError> {
+    /// same hashes, several times faster. Elsewhere (and in the zkVM) this is the plain loop,
+    /// with nothing buffered.
+    pub fn add_proofs(
+        &mut self,
+        proofs: impl IntoIterator<Item = (B256, Option<B256>, Siblings<'a>)>,
+    ) -> Result<(), PartialTreeError> {
+        let mut proofs = proofs.into_iter();
         if !lockstep_pays() {
-            for (key, value_hash, siblings) in proofs {
-                self.add_proof(*key, *value_hash, *siblings)?;
-            }
-            return Ok(());
+            return proofs.try_for_each(|(key, value_hash, siblings)| self.add_proof(key, value_hash, siblings));
         }
-        for chunk in proofs.chunks(LANES) {
-            let leaves: Vec<B256> = chunk
-                .iter()
-                .map(|(key, value_hash, _)| value_hash.map_or(B256::ZERO, |value_hash| leaf_hash(key, &value_hash)))
-                .collect();
-            let climbs: Vec<Climb<'_, 'a>> = chunk
-                .iter()
-                .zip(&leaves)
-                .map(|((key, _, siblings), leaf)| Climb { leaf: *leaf, key, siblings, to: 0 })
-                .collect();
+        let mut chunk: Vec<(B256, B256, Siblings<'a>)> = Vec::with_capacity(LANES);
+        loop {
+            chunk.clear();
+            chunk.extend(proofs.by_ref().take(LANES).map(|(key, value_hash, siblings)| {
+                (key, value_hash.map_or(B256::ZERO, |value_hash| leaf_hash(&key, &value_hash)), siblings)
+            }));
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let climbs: Vec<Climb<'_, 'a>> =
+                chunk.iter().map(|(key, leaf, siblings)| Climb { leaf: *leaf, key, siblings, to: 0 }).collect();
             let roots = lift_x8(&climbs);
-            for (((key, _, siblings), leaf), root) in chunk.iter().zip(leaves).zip(roots) {
-                self.insert_checked(*key, leaf, *siblings, root)?;
+            for ((key, leaf, siblings), root) in chunk.iter().zip(roots) {
+                self.insert_checked(*key, *leaf, *siblings, root)?;
             }
         }
-        Ok(())
     }
 
     /// Keeps `key`'s proof, whose leaf `leaf` lifts to `root`, if the key is new and `root` is

@@ -41,7 +41,7 @@ proptest! {
         let mut partial = PartialTree::new(tree.root());
         if batched {
             let all: Vec<_> = proofs.iter().map(|(key, proof)| (*key, state.get(key).copied(), proof.siblings())).collect();
-            partial.add_proofs(&all).unwrap();
+            partial.add_proofs(all).unwrap();
         } else {
             for (key, proof) in &proofs {
                 partial.add_proof(*key, state.get(key).copied(), proof.siblings()).unwrap();
@@ -206,7 +206,7 @@ proptest! {
         let mut one_by_one = PartialTree::new(tree.root());
         let expected = proofs.iter().try_for_each(|(key, value, siblings)| one_by_one.add_proof(*key, *value, *siblings));
         let mut batched = PartialTree::new(tree.root());
-        prop_assert_eq!(batched.add_proofs(&proofs), expected);
+        prop_assert_eq!(batched.add_proofs(proofs.iter().copied()), expected);
         prop_assert_eq!(batched.len(), one_by_one.len());
         for key in &keys {
             prop_assert_eq!(batched.is_proven(key), one_by_one.is_proven(key));
