@@ -102,7 +102,7 @@ impl<'a> PartialTree<'a> {
     /// Adds proofs as [`PartialTree::add_proof`] would, one after the other: all of them, or up
     /// to the first one refused, with that refusal.
     ///
-    /// On a host with AVX-512 the proofs are checked eight at a time ([`crate::lift_x8`]): the
+    /// On a host with AVX-512 the proofs are checked eight at a time (`lift_x8.rs`): the
     /// same hashes, several times faster. Elsewhere (and in the zkVM) this is the plain loop,
     /// with nothing buffered.
     pub fn add_proofs(
