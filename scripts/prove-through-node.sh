@@ -61,7 +61,8 @@ curl -sf "$url/v1/batches/1/proof" -o "$work/batch1.proof"
 curl -sf "$url/v1/batches/1/witness" -o "$work/batch1.witness"
 echo "proof: $(stat -c %s "$work/batch1.proof") bytes; witness: $(stat -c %s "$work/batch1.witness") bytes"
 verify_started=$SECONDS
-verified="$("$numo" proof verify --proof "$work/batch1.proof" --input "$work/batch1.witness" --elf "$elf" | head -n 1)"
+report="$("$numo" proof verify --proof "$work/batch1.proof" --input "$work/batch1.witness" --elf "$elf")"
+verified="${report%%$'\n'*}"   # the first line: the proven public values
 echo "numo proof verify: ok in $((SECONDS - verify_started)) s; proven public values: $verified"
 claimed="$(curl -sf "$url/v1/batches/1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["publicInputs"])')"
 if [ "$verified" != "$claimed" ]; then

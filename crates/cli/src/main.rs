@@ -98,6 +98,19 @@ const SP1_LOW_MEMORY_DEFAULTS: [(&str, &str); 5] = [
     ("ELEMENT_THRESHOLD", "33554432"),
 ];
 
+/// Rust starts programs with SIGPIPE ignored, so writing to a closed pipe (`numo book … | head`)
+/// makes `println!` panic with a backtrace. A command-line tool should end quietly instead, as
+/// `cat` does: restore the default action, under which the write ends the process. (Sockets
+/// are unaffected: std sends with `MSG_NOSIGNAL`.)
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called from `main` before any other thread exists (argument parsing starts none);
+    // SIG_DFL is a valid action for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     // Still one thread here, so setting the environment races with nothing.
     for (name, value) in SP1_LOW_MEMORY_DEFAULTS {
@@ -112,6 +125,10 @@ fn main() -> ExitCode {
             return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // Not for the long-running node or prover: a log reader that goes away must not end them.
+    if !matches!(cli.command, Command::Node(_) | Command::Prove(_)) {
+        restore_default_sigpipe();
+    }
     match cli.command {
         Command::Guest { command } => guest_cmd::run(command),
         Command::Batch { command: Some(command), .. } => batch_cmd::run(command),

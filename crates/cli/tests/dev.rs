@@ -50,3 +50,24 @@ fn dev_accounts_table_lists_every_account() {
     }
     assert!(text.contains("1000 WETH, 100 WBTC, 10000000 USDC"), "{text}");
 }
+
+/// `numo dev accounts --json | head -c 1`: a reader that goes away ends numo quietly (SIGPIPE,
+/// as `cat` ends), not with a panic and a backtrace on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_numo_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_numo"))
+        .args(["dev", "accounts", "--count", "5000", "--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // ~700 KB of output against a 64 KB pipe: numo writes to a pipe nobody reads any more.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{:?}: {stderr}", output.status);
+}
