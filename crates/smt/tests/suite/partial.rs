@@ -188,15 +188,16 @@ proptest! {
         let keys: BTreeSet<B256> = state.keys().copied().chain(extra).collect();
         let mut items: Vec<(B256, Option<B256>, Vec<u8>)> =
             keys.iter().map(|key| (*key, state.get(key).copied(), tree.prove(key).to_bytes())).collect();
-        if let Some((at, word, flip)) = tamper {
+        // (With no key at all there is nothing to tamper with: both ways must accept nothing.)
+        if let (Some((at, word, flip)), false) = (tamper, items.is_empty()) {
             let item = at.index(items.len());
             items[item].2[word * 32] ^= flip;
         }
-        if let Some((at, value)) = wrong_value {
+        if let (Some((at, value)), false) = (wrong_value, items.is_empty()) {
             let item = at.index(items.len());
             items[item].1 = if items[item].1 == Some(value) { None } else { Some(value) };
         }
-        if let Some((from, to)) = repeat {
+        if let (Some((from, to)), false) = (repeat, items.is_empty()) {
             let copy = items[from.index(items.len())].clone();
             items.insert(to.index(items.len() + 1), copy);
         }
