@@ -158,12 +158,22 @@ async fn run(node: Arc<Node>, socket: WebSocket, limits: StreamLimits) {
     drop(session);
     if let End::Close(code, reason) = end {
         let _ = close_tx.send(CloseFrame { code, reason: reason.into() });
-        // Keep reading (and discarding) what the client sends while the writer delivers the close
-        // frame, so a client blocked on writing requests can get to reading it.
-        let drain = async { while let Some(Ok(_)) = incoming.next().await {} };
-        tokio::select! {
-            _ = &mut writer => {}
-            _ = drain => { let _ = writer.await; }
+        // The closing handshake (RFC 6455 section 7.1.1): the socket stays open until the client
+        // answers the close frame or hangs up, and meanwhile what it sends is read and discarded.
+        // Dropping the socket earlier, with requests unread in its receive buffer, makes the
+        // kernel reset the connection, and a reset destroys the close frame (and the reason)
+        // before the client reads it. A client that never answers is let go after the close
+        // timeout.
+        let answered = async {
+            while let Some(Ok(message)) = incoming.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        };
+        let handshake = async { tokio::join!(&mut writer, answered) };
+        if tokio::time::timeout(limits.close_timeout, handshake).await.is_err() {
+            writer.abort();
         }
     } else {
         drop(close_tx);
