@@ -16,7 +16,10 @@
 //!
 //! The seed is printed; `NUMO_CRASH_SEED=<seed>` repeats a run's choices (not its timing).
 
+mod common;
+
 use alloy_primitives::{hex, B256, U256};
+use common::RunningNode;
 use numo_host::build_batch;
 use numo_node::genesis::{dev_accounts, VenueGenesis};
 use numo_node::records::{BatchRecord, BlockHeader, MessageRecord, TradeRecord};
@@ -25,7 +28,6 @@ use numo_stf::{Cancel, Message, Place, Signature, SignedMessage};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -64,31 +66,6 @@ impl Rng {
     }
 }
 
-/// A running `numo node`; killed (SIGKILL) when dropped, so a failing test leaves nothing behind.
-struct RunningNode {
-    child: Child,
-    url: String,
-}
-
-impl RunningNode {
-    /// `kill -9` and reap.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for RunningNode {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn http() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(40))
@@ -97,53 +74,17 @@ fn http() -> reqwest::blocking::Client {
         .unwrap()
 }
 
-fn log_tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
+/// Starts the node on `data_dir` with the background verifier on, and waits until `/health`
+/// answers.
+fn start_node(data_dir: &Path, log: &Path) -> RunningNode {
+    start_node_verifying(data_dir, log, "all")
 }
 
-/// Starts the node on `data_dir` and waits until `/health` answers (a port taken meanwhile by
-/// someone else is retried with another).
-fn start_node(client: &reqwest::blocking::Client, data_dir: &Path, log: &Path) -> RunningNode {
-    start_node_verifying(client, data_dir, log, "all")
-}
-
-fn start_node_verifying(client: &reqwest::blocking::Client, data_dir: &Path, log: &Path, verify: &str) -> RunningNode {
-    for _ in 0..5 {
-        let address = format!("127.0.0.1:{}", free_port());
-        let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_numo"))
-            .args(["node", "--dev", "--http", &address, "--data-dir"])
-            .arg(data_dir)
-            .args(["--block-interval-ms", BLOCK_INTERVAL_MS, "--verify", verify])
-            // Snapshot the tree every few blocks, so kills also land around snapshot writes
-            // and restarts go through snapshot + dirty-key restore.
-            .args(["--snapshot-dirty-keys", "40"])
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log_file)
-            .spawn()
-            .unwrap();
-        let mut node = RunningNode { child, url: format!("http://{address}") };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if node.child.try_wait().unwrap().is_some() {
-                break;
-            }
-            if let Ok(response) = client.get(format!("{}/health", node.url)).send() {
-                if response.status() == 200 {
-                    return node;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let status = node.child.try_wait().unwrap();
-        eprintln!("node on {address} did not come up ({status:?}); log:\n{}", log_tail(log));
-        node.kill();
-    }
-    panic!("the node does not start; log:\n{}", log_tail(log));
+fn start_node_verifying(data_dir: &Path, log: &Path, verify: &str) -> RunningNode {
+    // Snapshot the tree every few blocks, so kills also land around snapshot writes and
+    // restarts go through snapshot + dirty-key restore.
+    let args = ["--block-interval-ms", BLOCK_INTERVAL_MS, "--verify", verify, "--snapshot-dirty-keys", "40"];
+    RunningNode::start(data_dir, &args, log)
 }
 
 fn get_json(client: &reqwest::blocking::Client, url: &str, path: &str) -> Value {
@@ -372,9 +313,7 @@ fn trade_round(
                 std::thread::sleep(Duration::from_millis(5));
             }
             killed.store(true, SeqCst);
-            // SIGKILL: no destructor, no flush, mid-request for whoever is sending.
-            node.child.kill().unwrap();
-            node.child.wait().unwrap();
+            node.kill();
             stop.store(true, SeqCst);
         }
         for handle in handles {
@@ -400,10 +339,10 @@ fn acknowledged_messages_survive_kill_9_exactly_once_and_the_chain_replays() {
     let journal = Journal::default();
 
     let mut kills = 0;
-    let mut node = start_node(&client, &data_dir, &log);
+    let mut node = start_node(&data_dir, &log);
     for round in 0..=KILLS {
         if round > 0 {
-            node = start_node(&client, &data_dir, &log);
+            node = start_node(&data_dir, &log);
             let health = get_json(&client, &node.url, "/health");
             println!(
                 "round {round}: restarted at height {}, {} messages re-admitted",
@@ -415,7 +354,7 @@ fn acknowledged_messages_survive_kill_9_exactly_once_and_the_chain_replays() {
                 node.kill();
                 kills += 1;
                 println!("round {round}: killed during restart");
-                node = start_node(&client, &data_dir, &log);
+                node = start_node(&data_dir, &log);
             }
             let health = wait_idle(&client, &node);
             println!("round {round}: idle at height {}", health["height"]);
@@ -433,7 +372,7 @@ fn acknowledged_messages_survive_kill_9_exactly_once_and_the_chain_replays() {
     let root_before = get_json(&client, &node.url, "/v1/state/root");
     node.kill();
     kills += 1;
-    let node = start_node(&client, &data_dir, &log);
+    let node = start_node(&data_dir, &log);
     assert_eq!(get_json(&client, &node.url, "/v1/state/root"), root_before, "restart changes nothing");
     assert_eq!(wait_idle(&client, &node)["height"], health["height"]);
     let problems = journal.problems.lock().unwrap();
@@ -643,7 +582,7 @@ fn batches_left_unverified_are_verified_after_a_restart() {
     let client = http();
     let genesis = VenueGenesis::dev();
     let market = &markets(&genesis)[0];
-    let node = start_node_verifying(&client, &data_dir, &log, "off");
+    let mut node = start_node_verifying(&data_dir, &log, "off");
     for nonce in 0..3 {
         let trader = dev_accounts()[0].address;
         let order_id = order_id(0, 0, nonce + 1);
@@ -658,7 +597,7 @@ fn batches_left_unverified_are_verified_after_a_restart() {
         assert_eq!(get_json(&client, &node.url, &format!("/v1/batches/{seq}"))["verification"], "pending");
     }
     node.kill();
-    let node = start_node_verifying(&client, &data_dir, &log, "all");
+    let node = start_node_verifying(&data_dir, &log, "all");
     let deadline = Instant::now() + Duration::from_secs(60);
     for seq in 1..=3 {
         loop {

@@ -2,48 +2,18 @@
 //! cross through `numo order place`, a cancel, an off-grid price refused before anything is
 //! sent, a rejected outcome, and the book / account / trades / batch views in text and JSON.
 
+mod common;
+
 use alloy_primitives::{hex, Address, U256};
+use common::RunningNode;
 use numo_node::genesis::dev_account;
 use numo_stf::signature::secret_key_address;
 use serde_json::Value;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-struct Node {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dev_accounts: u32) -> Node {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_numo"))
-        .args(["node", "--dev", "--http", &format!("127.0.0.1:{port}"), "--block-interval-ms", "20"])
-        .args(["--dev-accounts", &dev_accounts.to_string()])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let node = Node { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if reqwest::blocking::get(format!("{}/health", node.url)).is_ok_and(|r| r.status() == 200) {
-            return node;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("node did not start");
+/// A dev node with `dev_accounts` funded accounts and 20 ms blocks, in a scratch directory.
+fn start(dev_accounts: u32) -> RunningNode {
+    RunningNode::start_scratch(&["--block-interval-ms", "20", "--dev-accounts", &dev_accounts.to_string()])
 }
 
 fn key(index: u32) -> String {
@@ -84,7 +54,7 @@ fn numo(node: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-fn get(node: &Node, path: &str) -> (u16, Value) {
+fn get(node: &RunningNode, path: &str) -> (u16, Value) {
     let response = reqwest::blocking::get(format!("{}{path}", node.url)).unwrap();
     (response.status().as_u16(), response.json().unwrap())
 }
@@ -414,7 +384,7 @@ fn dev_accounts_count_lists_the_accounts_a_bigger_dev_node_funds() {
     assert_eq!(list[11]["privateKey"].as_str().unwrap(), key(11));
 }
 
-fn load_report(node: &Node, args: &[&str]) -> Run {
+fn load_report(node: &RunningNode, args: &[&str]) -> Run {
     let mut all = vec!["load"];
     all.extend_from_slice(args);
     numo(&node.url, &all, &[])

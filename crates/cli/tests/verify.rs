@@ -2,53 +2,27 @@
 //! batches anchored at the dev genesis root, and raises a fraud alert (exit 1) when the
 //! node's stored batch was tampered with: a changed outcome, a changed root, a dropped message.
 
+mod common;
+
 use alloy_primitives::{hex, B256, U256};
+use common::RunningNode;
 use numo_node::genesis::{dev_accounts, VenueGenesis};
 use numo_stf::signature::sign_digest;
 use numo_stf::{Message, Place};
 use redb::ReadableTable;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const BATCHES: u64 = 110;
 
-struct Node {
-    child: Child,
-    url: String,
+/// A dev node on `dir/data` with 5 ms blocks and no background verifier (the test is the
+/// verifier), logging to `dir/node.log`.
+fn start(dir: &Path) -> RunningNode {
+    RunningNode::start(&dir.join("data"), &["--block-interval-ms", "5", "--verify", "off"], &dir.join("node.log"))
 }
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data_dir: &Path) -> Node {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_numo"))
-        .args(["node", "--dev", "--http", &format!("127.0.0.1:{port}"), "--block-interval-ms", "5", "--verify", "off"])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let node = Node { child, url: format!("http://127.0.0.1:{port}") };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if reqwest::blocking::get(format!("{}/health", node.url)).is_ok_and(|r| r.status() == 200) {
-            return node;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("node did not start");
-}
-
-fn verify(node: &Node) -> (i32, Value) {
+fn verify(node: &RunningNode) -> (i32, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_numo"))
         .args(["verify", "--node", &node.url, "--dev", "--json"])
         .output()
@@ -59,7 +33,7 @@ fn verify(node: &Node) -> (i32, Value) {
 }
 
 /// One crossing order per batch: accounts 0 and 1 alternate sells and buys at one price.
-fn submit_orders(node: &Node) {
+fn submit_orders(node: &RunningNode) {
     let genesis = VenueGenesis::dev();
     let market = genesis.markets.iter().find(|m| m.symbol == "WETH/USDC").unwrap().context;
     let client = reqwest::blocking::Client::new();
@@ -147,7 +121,7 @@ fn honest_chain_passes_and_tampered_batches_raise_fraud_alerts() {
         ),
     ];
     for (seq, what, edit) in cases {
-        let original = tamper(dir.path(), seq, edit);
+        let original = tamper(&dir.path().join("data"), seq, edit);
         let node = start(dir.path());
         let (code, alert) = verify(&node);
         assert_eq!(code, 1, "tampered batch {seq} must be caught: {alert}");
@@ -155,7 +129,7 @@ fn honest_chain_passes_and_tampered_batches_raise_fraud_alerts() {
         assert_eq!(alert["batchSeq"], seq);
         assert!(alert["what"].as_str().unwrap().contains(what), "{alert}");
         drop(node);
-        restore(dir.path(), seq, &original);
+        restore(&dir.path().join("data"), seq, &original);
     }
     let node = start(dir.path());
     assert_eq!(verify(&node).0, 0, "restored chain is honest again");
