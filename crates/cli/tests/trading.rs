@@ -59,6 +59,14 @@ fn get(node: &RunningNode, path: &str) -> (u16, Value) {
     (response.status().as_u16(), response.json().unwrap())
 }
 
+/// `numo order place` with the key given by `--key`, plus `extra` flags.
+fn place(url: &str, key: &str, market: &str, side: &str, price: &str, qty: &str, extra: &[&str]) -> Run {
+    let mut args =
+        vec!["order", "place", "--key", key, "--market", market, "--side", side, "--price", price, "--qty", qty];
+    args.extend(extra);
+    numo(url, &args, &[])
+}
+
 fn weth(tenths: u64) -> String {
     (U256::from(tenths) * U256::from(10u64).pow(U256::from(17))).to_string()
 }
@@ -72,45 +80,10 @@ fn orders_cross_cancel_and_every_view_agrees() {
     let (a0, a1) = (dev_account(0).address, dev_account(1).address);
 
     // Off the grid: refused locally with the nearest valid values; nothing reaches the node.
-    let off = numo(
-        url,
-        &[
-            "order",
-            "place",
-            "--key",
-            &k0,
-            "--market",
-            "WETH/USDC",
-            "--side",
-            "sell",
-            "--price",
-            "3000.005",
-            "--qty",
-            "0.5",
-        ],
-        &[],
-    );
+    let off = place(url, &k0, "WETH/USDC", "sell", "3000.005", "0.5", &[]);
     assert_eq!(off.code, 1);
     assert!(off.stderr.contains("nearest valid: 3000 (tick 300000) or 3000.01 (tick 300001)"), "{}", off.stderr);
-    let off = numo(
-        url,
-        &[
-            "order",
-            "place",
-            "--key",
-            &k0,
-            "--market",
-            "WETH/USDC",
-            "--side",
-            "sell",
-            "--price",
-            "3000",
-            "--qty",
-            "0.00015",
-            "--json",
-        ],
-        &[],
-    );
+    let off = place(url, &k0, "WETH/USDC", "sell", "3000", "0.00015", &["--json"]);
     assert_eq!(off.code, 1);
     assert_eq!(off.json()["error"]["code"], "off_grid");
     assert!(off.stderr.contains("0.0001 (1 lots) or 0.0002 (2 lots)"), "{}", off.stderr);
@@ -119,29 +92,7 @@ fn orders_cross_cancel_and_every_view_agrees() {
     assert!(account["nonces"].as_array().unwrap().iter().all(|n| n["nextNonce"] == 0));
 
     // A resting sell (JSON), then a crossing buy signed with NUMO_KEY (text).
-    let sell = numo(
-        url,
-        &[
-            "order",
-            "place",
-            "--key",
-            &k0,
-            "--market",
-            "WETH/USDC",
-            "--side",
-            "sell",
-            "--price",
-            "3000",
-            "--qty",
-            "0.5",
-            "--order-id",
-            "7",
-            "--json",
-        ],
-        &[],
-    )
-    .ok()
-    .json();
+    let sell = place(url, &k0, "WETH/USDC", "sell", "3000", "0.5", &["--order-id", "7", "--json"]).ok().json();
     assert_eq!(sell["outcome"], "accepted");
     assert_eq!(sell["rested"], weth(5));
     assert_eq!(sell["request"]["tick"], 300_000);
@@ -244,24 +195,7 @@ fn orders_cross_cancel_and_every_view_agrees() {
     assert_eq!(weth_nonce, Some(2), "place + cancel");
 
     // A rejected outcome (more USDC than the account has) exits 1 with the reason.
-    let rejected = numo(
-        url,
-        &[
-            "order",
-            "place",
-            "--key",
-            &k2,
-            "--market",
-            "WETH/USDC",
-            "--side",
-            "buy",
-            "--price",
-            "3000",
-            "--qty",
-            "10000",
-        ],
-        &[],
-    );
+    let rejected = place(url, &k2, "WETH/USDC", "buy", "3000", "10000", &[]);
     assert_eq!(rejected.code, 1);
     assert!(
         rejected.stdout.starts_with("rejected: buy 10000 WETH")
@@ -270,25 +204,7 @@ fn orders_cross_cancel_and_every_view_agrees() {
         rejected.stdout
     );
     assert!(rejected.stderr.contains("rejected: insufficient_balance"), "{}", rejected.stderr);
-    let rejected = numo(
-        url,
-        &[
-            "order",
-            "place",
-            "--key",
-            &k2,
-            "--market",
-            "WETH/USDC",
-            "--side",
-            "buy",
-            "--price",
-            "3000",
-            "--qty",
-            "10000",
-            "--json",
-        ],
-        &[],
-    );
+    let rejected = place(url, &k2, "WETH/USDC", "buy", "3000", "10000", &["--json"]);
     assert_eq!(rejected.code, 1);
     let answer = rejected.json();
     assert_eq!(
@@ -298,28 +214,7 @@ fn orders_cross_cancel_and_every_view_agrees() {
     assert_eq!(answer["nonce"], 1, "the first rejection consumed nonce 0");
 
     // --no-wait answers at admission.
-    let admitted = numo(
-        url,
-        &[
-            "order",
-            "place",
-            "--key",
-            &k2,
-            "--market",
-            "WBTC/USDC",
-            "--side",
-            "sell",
-            "--price",
-            "60000",
-            "--qty",
-            "0.01",
-            "--no-wait",
-            "--json",
-        ],
-        &[],
-    )
-    .ok()
-    .json();
+    let admitted = place(url, &k2, "WBTC/USDC", "sell", "60000", "0.01", &["--no-wait", "--json"]).ok().json();
     assert_eq!(admitted["status"], "admitted");
     assert!(admitted["mempoolSeq"].is_u64());
 
