@@ -10,7 +10,7 @@ use numo_stf::{
     commitments_of_verified, execute_messages, validate_batch, BatchError, BatchReport, DiscoveredHints, MarketContext,
     Overlay, PublicInputs, SignedMessage, TickHints, TouchLog,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A built batch, already applied to the state it was built on.
 #[derive(Debug, Clone)]
@@ -112,9 +112,12 @@ pub fn build_batch_with(
     };
     let hints: Vec<TickHints> =
         (0..messages.len()).map(|i| discovered.used.get(&i).copied().unwrap_or_default()).collect();
+    // Parts 1–4 of the blob; the proofs of part 5 are laid out by the chosen witness form.
+    let parts = GuestInput { header, context: *ctx, messages, hints: hints.clone(), proofs: Vec::new() };
+    let touched = report.touched.keys().expect("the builder collects touched keys");
     let blob = match options.witness {
-        WitnessForm::Full => encode_blob(state, header, ctx, messages, hints.clone(), &report),
-        WitnessForm::Compact => encode_compact(state, header, ctx, messages, hints.clone(), &report),
+        WitnessForm::Full => encode_blob(state, parts, touched),
+        WitnessForm::Compact => encode_compact(state, parts, touched),
     };
 
     state.apply(writes.clone());
@@ -122,36 +125,21 @@ pub fn build_batch_with(
     Ok(BuiltBatch { blob, public_inputs, report, hints, writes })
 }
 
-/// Proves every touched key against the pre-batch state and lays out the blob.
-fn encode_blob(
-    state: &FullState,
-    header: BatchHeader,
-    ctx: &MarketContext,
-    messages: Vec<SignedMessage>,
-    hints: Vec<TickHints>,
-    report: &BatchReport,
-) -> Vec<u8> {
-    let touched = report.touched.keys().expect("the builder collects touched keys");
+/// Proves every touched key against the pre-batch state and lays out the blob (C22).
+fn encode_blob(state: &FullState, parts: GuestInput<'_>, touched: &BTreeSet<B256>) -> Vec<u8> {
     let siblings: Vec<Vec<u8>> = touched.iter().map(|key| state.prove(key).to_bytes()).collect();
     let entries = touched
         .iter()
         .zip(&siblings)
         .map(|(key, siblings)| ProofEntry { key: *key, value: state.value(key), siblings })
         .collect();
-    GuestInput { header, context: *ctx, messages, hints, proofs: entries }.encode()
+    let GuestInput { header, context, messages, hints, .. } = parts;
+    GuestInput { header, context, messages, hints, proofs: entries }.encode()
 }
 
 /// [`encode_blob`] in the compact form, straight from the tree's non-default siblings.
-fn encode_compact(
-    state: &FullState,
-    header: BatchHeader,
-    ctx: &MarketContext,
-    messages: Vec<SignedMessage>,
-    hints: Vec<TickHints>,
-    report: &BatchReport,
-) -> Vec<u8> {
-    let touched = report.touched.keys().expect("the builder collects touched keys");
-    let parts = GuestInput { header, context: *ctx, messages, hints, proofs: Vec::new() }.encode();
+fn encode_compact(state: &FullState, parts: GuestInput<'_>, touched: &BTreeSet<B256>) -> Vec<u8> {
+    let parts = parts.encode();
     // Parts 1–4, without the `U32 proofCount` (zero here) that ends the encoding.
     let prefix = &parts[..parts.len() - 4];
     let proofs = touched.iter().map(|key| (*key, state.value(key), state.tree().prove_sparse(key)));
