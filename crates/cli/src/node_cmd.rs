@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use numo_node::config::{NodeConfig, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS, SNAPSHOT_DIRTY_KEYS_MIN};
 use numo_node::genesis::{dev_account, VenueGenesis, DEV_ACCOUNT_COUNT};
+use numo_node::stream;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,29 @@ pub(crate) struct NodeArgs {
     /// The SP1 program for `--prover sp1` (default: $NUMO_SP1_ELF or target/sp1/numo-sp1-batch.elf).
     #[arg(long)]
     sp1_elf: Option<PathBuf>,
+    /// WebSocket: bytes of frames queued for one client before it is closed as a slow
+    /// consumer (close code 4000); at least 4096.
+    #[arg(long, default_value_t = stream::DEFAULT_QUEUE_BYTES as u64, value_parser = clap::value_parser!(u64).range(4096..))]
+    ws_queue_bytes: u64,
+    /// WebSocket: subscriptions one connection may hold; at least 1.
+    #[arg(long, default_value_t = stream::DEFAULT_MAX_SUBSCRIPTIONS as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    ws_max_subscriptions: u64,
+    /// WebSocket: milliseconds the node waits for a client it closes to take the close frame
+    /// and answer it, before it drops the socket.
+    #[arg(long, default_value_t = stream::DEFAULT_CLOSE_TIMEOUT_MS)]
+    ws_close_timeout_ms: u64,
+}
+
+impl NodeArgs {
+    /// The WebSocket bounds these flags set.
+    fn stream_limits(&self) -> stream::StreamLimits {
+        stream::StreamLimits {
+            queue_bytes: usize::try_from(self.ws_queue_bytes).unwrap_or(usize::MAX),
+            max_subscriptions: usize::try_from(self.ws_max_subscriptions).unwrap_or(usize::MAX),
+            close_timeout: std::time::Duration::from_millis(self.ws_close_timeout_ms),
+            ..stream::StreamLimits::default()
+        }
+    }
 }
 
 /// The prover settings of `--prover sp1`, checked before the node starts.
@@ -90,6 +114,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         (None, false) => anyhow::bail!("pass --dev or --genesis FILE"),
     };
     let prover = prover_settings(&args)?;
+    let stream_limits = args.stream_limits();
     let verify = args.verify.unwrap_or(if args.dev { VerifyMode::All } else { VerifyMode::Sample });
     let config = NodeConfig {
         http: args.http,
@@ -121,6 +146,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async move {
         let node = numo_node::start(config, genesis).context("opening the node")?;
+        node.streams.set_limits(stream_limits);
         if let Some(settings) = prover {
             numo_node::prover::start_prover(&node, settings);
         }

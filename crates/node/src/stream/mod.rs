@@ -26,7 +26,18 @@ use tokio::sync::broadcast;
 /// further behind than this is a slow consumer.
 pub const EVENT_BACKLOG_BLOCKS: usize = 1_024;
 
-/// Per-connection bounds. The defaults suit the public API; tests lower them.
+/// Default bytes of frames queued for one client before it is a slow consumer: a deep book
+/// snapshot plus a few seconds of busy blocks.
+pub const DEFAULT_QUEUE_BYTES: usize = 8 * 1024 * 1024;
+/// Default subscriptions per connection.
+pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 64;
+/// Default largest request frame: the longest valid request is a few hundred bytes.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024;
+/// Default time a closing handshake may take, in milliseconds.
+pub const DEFAULT_CLOSE_TIMEOUT_MS: u64 = 5_000;
+
+/// Per-connection bounds. The defaults suit the public API; operators change them with
+/// `numo node --ws-…` flags, tests lower them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamLimits {
     /// Bytes of frames queued for one client (not yet handed to its socket) before it is
@@ -36,18 +47,18 @@ pub struct StreamLimits {
     pub max_subscriptions: usize,
     /// Largest frame (and message) a client may send.
     pub max_request_bytes: usize,
-    /// How long a closing connection may take to accept its close frame before the socket
-    /// is dropped.
+    /// How long the closing handshake of a connection the node closes may take (its close
+    /// frame handed to the socket and the client's answer read) before the socket is dropped.
     pub close_timeout: Duration,
 }
 
 impl Default for StreamLimits {
     fn default() -> Self {
         Self {
-            queue_bytes: 8 * 1024 * 1024,
-            max_subscriptions: 64,
-            max_request_bytes: 4 * 1024,
-            close_timeout: Duration::from_secs(5),
+            queue_bytes: DEFAULT_QUEUE_BYTES,
+            max_subscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            close_timeout: Duration::from_millis(DEFAULT_CLOSE_TIMEOUT_MS),
         }
     }
 }
