@@ -488,3 +488,21 @@ async fn a_client_that_never_reads_is_disconnected_after_the_close_timeout() {
     let metrics = client.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.lines().any(|l| l.starts_with("numo_ws_closed_total ") && l != "numo_ws_closed_total 0"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_s_close_is_answered_with_a_close_frame() {
+    let n = start(20, StreamLimits::default()).await;
+    let mut ws = connect(&n.url).await;
+    send(&mut ws, json!({"op": "subscribe", "channel": "blocks"})).await;
+    assert_eq!(next(&mut ws).await["type"], "subscribed");
+    ws.close(None).await.unwrap();
+    // The closing handshake completes: the node's answering close frame arrives, then the end.
+    let answer = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("an answer within 10 s") {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected the node's close frame, got {other:?}"),
+        }
+    };
+    assert!(answer.as_ref().is_none_or(|frame| frame.code == CloseCode::Normal), "{answer:?}");
+}

@@ -114,8 +114,10 @@ struct Session {
 
 /// Why the dispatcher stopped.
 enum End {
-    /// The client closed or the socket failed: nothing more to send.
+    /// The socket ended or failed: nothing more to send.
     Gone,
+    /// The client sent a close frame: the WebSocket layer answers it.
+    ClosedByClient,
     /// Close with this frame.
     Close(u16, &'static str),
 }
@@ -134,7 +136,8 @@ async fn run(node: Arc<Node>, socket: WebSocket, limits: StreamLimits) {
     let end = loop {
         tokio::select! {
             frame = incoming.next() => match frame {
-                None | Some(Ok(Message::Close(_))) => break End::Gone,
+                None => break End::Gone,
+                Some(Ok(Message::Close(_))) => break End::ClosedByClient,
                 Some(Err(_)) => break End::Close(CLOSE_POLICY, "protocol error or frame too large"),
                 Some(Ok(Message::Text(text))) => session.on_request(&text),
                 Some(Ok(Message::Binary(_))) => {
@@ -156,28 +159,40 @@ async fn run(node: Arc<Node>, socket: WebSocket, limits: StreamLimits) {
         }
     };
     drop(session);
-    if let End::Close(code, reason) = end {
-        let _ = close_tx.send(CloseFrame { code, reason: reason.into() });
-        // The closing handshake (RFC 6455 section 7.1.1): the socket stays open until the client
-        // answers the close frame or hangs up, and meanwhile what it sends is read and discarded.
-        // Dropping the socket earlier, with requests unread in its receive buffer, makes the
-        // kernel reset the connection, and a reset destroys the close frame (and the reason)
-        // before the client reads it. A client that never answers is let go after the close
-        // timeout.
-        let answered = async {
-            while let Some(Ok(message)) = incoming.next().await {
-                if matches!(message, Message::Close(_)) {
-                    break;
-                }
-            }
-        };
-        let handshake = async { tokio::join!(&mut writer, answered) };
-        if tokio::time::timeout(limits.close_timeout, handshake).await.is_err() {
-            writer.abort();
+    match end {
+        End::Gone => {
+            drop(close_tx);
+            let _ = writer.await;
         }
-    } else {
-        drop(close_tx);
-        let _ = writer.await;
+        End::ClosedByClient => {
+            drop(close_tx);
+            let _ = writer.await;
+            // The WebSocket layer queued its answering close frame (RFC 6455 section 5.5.1) when
+            // it read the client's; reading on until the stream ends sends it, so the client sees
+            // a completed handshake rather than a reset.
+            let answer = async { while let Some(Ok(_)) = incoming.next().await {} };
+            let _ = tokio::time::timeout(limits.close_timeout, answer).await;
+        }
+        End::Close(code, reason) => {
+            let _ = close_tx.send(CloseFrame { code, reason: reason.into() });
+            // The closing handshake (RFC 6455 section 7.1.1): the socket stays open until the
+            // client answers the close frame or hangs up, and meanwhile what it sends is read and
+            // discarded. Dropping the socket earlier, with requests unread in its receive buffer,
+            // makes the kernel reset the connection, and a reset destroys the close frame (and
+            // the reason) before the client reads it. A client that never answers is let go
+            // after the close timeout.
+            let answered = async {
+                while let Some(Ok(message)) = incoming.next().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                }
+            };
+            let handshake = async { tokio::join!(&mut writer, answered) };
+            if tokio::time::timeout(limits.close_timeout, handshake).await.is_err() {
+                writer.abort();
+            }
+        }
     }
     node.streams.counters.closed.fetch_add(1, Ordering::Relaxed);
 }
