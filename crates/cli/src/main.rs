@@ -88,14 +88,25 @@ enum Command {
 }
 
 /// sp1-sdk's prover settings that fit this project's 2-core, 24 GB machines (docs/PROVING.md):
-/// one core worker and small shards keep a core proof near 10.7 GB instead of past 16 GB. An
-/// operator's own values win.
-const SP1_LOW_MEMORY_DEFAULTS: [(&str, &str); 5] = [
+/// one core worker and small shards keep a core proof near 10.7 GB instead of past 16 GB, and
+/// one worker per recursion stage (sp1-sdk runs up to eight recursion provers) kept a
+/// compressed proof at 18.5 GB. An operator's own values win.
+const SP1_LOW_MEMORY_DEFAULTS: [(&str, &str); 15] = [
     ("SP1_WORKER_NUM_CORE_WORKERS", "1"),
     ("SP1_WORKER_CORE_BUFFER_SIZE", "1"),
     ("SP1_WORKER_NUM_SPLICING_WORKERS", "1"),
     ("SP1_WORKER_SPLICING_BUFFER_SIZE", "1"),
     ("ELEMENT_THRESHOLD", "33554432"),
+    ("SP1_WORKER_NUM_RECURSION_PROVER_WORKERS", "1"),
+    ("SP1_WORKER_RECURSION_PROVER_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_RECURSION_EXECUTOR_WORKERS", "1"),
+    ("SP1_WORKER_RECURSION_EXECUTOR_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_PREPARE_REDUCE_WORKERS", "1"),
+    ("SP1_WORKER_PREPARE_REDUCE_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_DEFERRED_WORKERS", "1"),
+    ("SP1_WORKER_DEFERRED_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_SETUP_WORKERS", "1"),
+    ("SP1_WORKER_SETUP_BUFFER_SIZE", "1"),
 ];
 
 /// Rust starts programs with SIGPIPE ignored, so writing to a closed pipe (`numo book … | head`)
