@@ -17,6 +17,7 @@ mod node_cmd;
 mod order_cmd;
 mod prove_cmd;
 mod render;
+mod replay_cmd;
 mod units;
 mod verify_cmd;
 mod view_cmd;
@@ -73,6 +74,9 @@ enum Command {
     /// Independently re-execute every batch a node serves and check the chain of roots;
     /// exit 1 with a fraud alert on any disagreement.
     Verify(verify_cmd::VerifyArgs),
+    /// Re-execute a stopped node's chain from genesis with the block function and check every
+    /// header, PublicInputs and the final root; exit 1 naming the first block that differs.
+    Replay(replay_cmd::ReplayArgs),
     /// Prove a batch with SP1 (or only execute it in the zkVM); needs a build with `--features sp1`.
     Prove(prove_cmd::ProveArgs),
     /// Verify SP1 proofs and print the program's verifying key.
@@ -159,6 +163,7 @@ fn main() -> ExitCode {
         Command::Node(args) => node_cmd::run(args),
         Command::Dev { command } => dev_cmd::run(command),
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Replay(args) => replay_cmd::run(args),
         Command::Prove(args) => prove_cmd::run_prove(args),
         Command::Proof { command } => prove_cmd::run_proof(command),
     }

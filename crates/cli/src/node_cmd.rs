@@ -51,7 +51,7 @@ pub(crate) struct NodeArgs {
     sp1_elf: Option<PathBuf>,
     /// WebSocket: bytes of frames queued for one client before it is closed as a slow
     /// consumer (close code 4000); at least 4096.
-    #[arg(long, default_value_t = stream::DEFAULT_QUEUE_BYTES as u64, value_parser = clap::value_parser!(u64).range(4096..))]
+    #[arg(long, default_value_t = stream::DEFAULT_QUEUE_BYTES as u64, value_parser = clap::value_parser!(u64).range(stream::MIN_QUEUE_BYTES as u64..))]
     ws_queue_bytes: u64,
     /// WebSocket: subscriptions one connection may hold; at least 1.
     #[arg(long, default_value_t = stream::DEFAULT_MAX_SUBSCRIPTIONS as u64, value_parser = clap::value_parser!(u64).range(1..))]

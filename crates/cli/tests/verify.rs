@@ -7,8 +7,9 @@ mod common;
 use alloy_primitives::{hex, B256, U256};
 use common::RunningNode;
 use numo_node::genesis::{dev_accounts, VenueGenesis};
+use numo_node::stored::StoredBatch;
 use numo_stf::signature::sign_digest;
-use numo_stf::{Message, Place};
+use numo_stf::{Message, MessageOutcome, Place, PublicInputs, RejectReason};
 use redb::ReadableTable;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -57,16 +58,16 @@ fn submit_orders(node: &RunningNode) {
 }
 
 /// Rewrites batch `seq`'s stored record with `edit` (the node must be stopped).
-fn tamper(data_dir: &Path, seq: u64, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+fn tamper(data_dir: &Path, seq: u64, edit: impl FnOnce(&mut StoredBatch)) -> Vec<u8> {
     let db = redb::Database::create(data_dir.join("numo.redb")).unwrap();
     let table: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("batches");
     let txn = db.begin_write().unwrap();
     let original = {
         let mut batches = txn.open_table(table).unwrap();
         let original = batches.get(seq).unwrap().unwrap().value().to_vec();
-        let mut record: Value = serde_json::from_slice(&original).unwrap();
+        let mut record = StoredBatch::decode(&original).unwrap();
         edit(&mut record);
-        batches.insert(seq, serde_json::to_vec(&record).unwrap().as_slice()).unwrap();
+        batches.insert(seq, record.encode().as_slice()).unwrap();
         original
     };
     txn.commit().unwrap();
@@ -92,31 +93,22 @@ fn honest_chain_passes_and_tampered_batches_raise_fraud_alerts() {
     assert_eq!(report["anchoredAtGenesis"], true);
     drop(node);
 
-    type Edit = Box<dyn FnOnce(&mut Value)>;
+    type Edit = Box<dyn FnOnce(&mut StoredBatch)>;
     let cases: Vec<(u64, &str, Edit)> = vec![
         (
             17,
             "outcome of message 0",
-            Box::new(|r| {
-                r["messages"][0]["outcome"] = json!("rejected");
-                r["messages"][0]["reason"] = json!("insufficient_balance");
-            }),
+            Box::new(|r| r.messages[0].outcome = MessageOutcome::Rejected(RejectReason::InsufficientBalance)),
         ),
-        (42, "record newRoot differs", Box::new(|r| r["newRoot"] = json!(B256::repeat_byte(7)))),
-        (
-            63,
-            "message count differs",
-            Box::new(|r| {
-                r["messages"].as_array_mut().unwrap().clear();
-            }),
-        ),
+        (42, "record newRoot differs", Box::new(|r| r.new_root = B256::repeat_byte(7))),
+        (63, "message count differs", Box::new(|r| r.messages.clear())),
         (
             80,
             "PublicInputs differ",
             Box::new(|r| {
-                let mut pi = r["publicInputs"].as_str().unwrap().to_string();
-                pi.replace_range(70..72, if &pi[70..72] == "00" { "01" } else { "00" });
-                r["publicInputs"] = json!(pi);
+                let mut pi = r.public_inputs.encode();
+                pi[34] ^= 1;
+                r.public_inputs = PublicInputs::decode(&pi).unwrap();
             }),
         ),
     ];

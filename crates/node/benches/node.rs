@@ -38,7 +38,8 @@ use numo_node::config::{NodeConfig, VerifyMode};
 use numo_node::genesis::{dev_account, VenueGenesis};
 use numo_node::node::Node;
 use numo_node::records::AdmissionEntry;
-use numo_node::sequencer::{execute_block, now_ms};
+use numo_node::sequencer::{now_ms, produce_block};
+use numo_node::store::ChainStore;
 use numo_node::store::Store;
 use numo_stf::SignedMessage;
 use std::io::{BufRead, BufReader};
@@ -537,7 +538,7 @@ fn blocks() {
     };
     let started = Instant::now();
     for _ in 0..warmup / 1_000 {
-        execute_block(&node, take_block(1_000)).expect("block commits");
+        produce_block(&node, take_block(1_000)).expect("block commits");
     }
     let book = |node: &Node| {
         let chain = node.chain.read().expect("chain");
@@ -572,7 +573,7 @@ fn blocks() {
         for _ in 0..count {
             let entries = take_block(size);
             let t = Instant::now();
-            execute_block(&node, entries).expect("block commits");
+            produce_block(&node, entries).expect("block commits");
             times.push(t.elapsed().as_micros() as u64);
         }
         let last_batch = node.metrics.last_committed_batch.load(Relaxed);
@@ -622,7 +623,7 @@ fn blocks() {
 /// Wall-clock steps of the next blocks' batches, on copies of the committed state: the full
 /// host build (`build_batch`), then separately its parts — signature checks, matching alone,
 /// proving every touched key against the pre-batch state, the tree update with the new root
-/// — and the witness compaction. The batches are cut as `execute_block` cuts them (per
+/// — and the witness compaction. The batches are cut as the block function cuts them (per
 /// market in blocks of [`BREAKDOWN_BLOCK`], `maxOrdersPerBatch` each).
 fn block_breakdown(node: &Node, messages: &[(B256, SignedMessage)]) {
     use numo_stf::{execute_messages, validate_batch, DiscoveredHints, Overlay, TouchLog};

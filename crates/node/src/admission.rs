@@ -9,18 +9,17 @@
 //! only then hands them to the mempool and acknowledges them.
 
 use crate::genesis::MarketSpec;
+use crate::limits::LOG_GROUP_MAX;
 use crate::records::AdmissionEntry;
 use crate::store::Store;
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, B256};
+use numo_stf::exec::place::check_fields;
 use numo_stf::signature::recover_signer;
-use numo_stf::{Message, RejectReason, Side, SignedMessage, TimeInForce};
+use numo_stf::{Message, SignedMessage};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
-
-/// Most entries made durable by one log commit; bounds the latency of a group.
-pub const LOG_GROUP_MAX: usize = 8_192;
 
 /// Why a submission is refused. Nothing is sequenced or consumed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,28 +76,14 @@ pub fn check(
     Err(Refusal::new(401, "bad_signature", last_error.unwrap_or_else(|| "no market".to_string())))
 }
 
-/// The C12 rules that need no state, refused up front so clients learn at once.
+/// The C12 rules that need no state, refused up front so clients learn at once. The one copy
+/// of those checks is the transition's own ([`numo_stf::exec::place::check_fields`]), so
+/// admission and execution cannot disagree.
 fn check_stateless(spec: &MarketSpec, message: &Message) -> Result<(), Refusal> {
     let Message::Place(place) = message else { return Ok(()) };
-    let reason = if Side::from_u8(place.side).is_none() {
-        Some(RejectReason::BadSide)
-    } else if TimeInForce::from_u32(place.tif).is_none() {
-        Some(RejectReason::BadTimeInForce)
-    } else if place.tick <= 0 {
-        Some(RejectReason::NonPositiveTick)
-    } else if place.qty.is_zero() {
-        Some(RejectReason::ZeroQuantity)
-    } else if place.qty % spec.context.rules.lot_size != U256::ZERO {
-        Some(RejectReason::QuantityNotLotMultiple)
-    } else if place.order_id.is_zero() {
-        Some(RejectReason::ZeroOrderId)
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => Err(Refusal::new(422, reason.name(), "the message would be rejected (C12)")),
-        None => Ok(()),
-    }
+    check_fields(&spec.context.rules, place)
+        .map(|_| ())
+        .map_err(|reason| Refusal::new(422, reason.name(), "the message would be rejected (C12)"))
 }
 
 /// Acknowledgement of durability, or why the log could not be written.

@@ -1,12 +1,13 @@
 //! The HTTP API (axum). Every error is `{"error": {"code", "message"}}` with a 4xx/5xx status;
 //! no input can make a handler panic. Documented in `docs/API.md`.
 
-use crate::admission::{self, Refusal};
-use crate::config::{MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES};
-use crate::node::{Node, Outcome};
+use crate::admission::Refusal;
+use crate::ingress::{self, Ticket};
+use crate::limits::{MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES};
+pub use crate::limits::{SUBMIT_BATCH_MAX, VIEW_ROWS_MAX, WAIT_FOR_BLOCK_MAX};
+use crate::node::Node;
 use crate::records::side_name;
-use crate::sequencer::now_ms;
-use crate::store::Verification;
+use crate::store::{ChainStore, Verification};
 use crate::submission::{self, resolve_market};
 use crate::witness;
 use alloy_primitives::{hex, Address, B256, U256};
@@ -18,20 +19,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use numo_stf::keys::{balance_key, nonce_key, order_key};
 use numo_stf::values::{Balance, NextNonce, Order};
-use numo_stf::{PublicInputs, Side};
+use numo_stf::Side;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// How long `POST /v1/messages` waits for its block before answering 202 (still durable).
-pub const WAIT_FOR_BLOCK_MAX: Duration = Duration::from_secs(30);
-/// Largest `depth` of a book view and `limit` of a trades view.
-pub const VIEW_ROWS_MAX: usize = 1_000;
-/// Most messages in one `POST /v1/messages/batch`: a market maker's requote of both sides fits,
-/// and one request still holds a worker for only a few milliseconds of signature checks.
-pub const SUBMIT_BATCH_MAX: usize = 256;
 
 /// An error answer.
 pub struct ApiError(Refusal);
@@ -171,9 +163,6 @@ async fn admit(
     body: &[u8],
 ) -> ApiResult {
     let wait = wait.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?;
-    if let Some(reason) = node.failure() {
-        return Err(Refusal::new(503, "node_failed", reason).into());
-    }
     let body: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
     let admitted = start_admission(node, &body, wait)?;
     match finish_admission(node, admitted).await {
@@ -182,32 +171,15 @@ async fn admit(
     }
 }
 
-/// A submission that passed every check and was queued for the durable log.
-struct Admitted {
-    seq: u64,
-    durable: tokio::sync::oneshot::Receiver<admission::Durable>,
-    /// The block's outcome, when the submitter waits for it.
-    outcome: Option<tokio::sync::oneshot::Receiver<Outcome>>,
-}
-
-/// Parses, checks (signature, stateless C12) and admits one submission; nothing is consumed on
-/// a refusal.
-fn start_admission(node: &Arc<Node>, body: &Value, wait: bool) -> Result<Admitted, Refusal> {
+/// Parses one submission (this transport's part) and hands it to the one ingress.
+fn start_admission(node: &Arc<Node>, body: &Value, wait: bool) -> Result<Ticket, Refusal> {
     let parsed = submission::parse(&node.markets, body)?;
-    let checked = admission::check(&node.markets, parsed.market, parsed.signed)?;
-    let (outcome_tx, outcome_rx) = tokio::sync::oneshot::channel::<Outcome>();
-    let register = |seq: u64| {
-        if wait {
-            node.waiters.lock().expect("waiters lock").insert(seq, outcome_tx);
-        }
-    };
-    let (seq, durable) = node.admission.admit(checked, now_ms(), |t, m| node.committed_nonce(t, m), register)?;
-    Ok(Admitted { seq, durable, outcome: wait.then_some(outcome_rx) })
+    ingress::submit(node, parsed, wait)
 }
 
 /// Waits until `admitted` is durable and, if asked, for its block; the answer's status and body.
-async fn finish_admission(node: &Arc<Node>, admitted: Admitted) -> Result<(StatusCode, Value), Refusal> {
-    let Admitted { seq, durable, outcome } = admitted;
+async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusCode, Value), Refusal> {
+    let Ticket { seq, durable, outcome } = admitted;
     match durable.await {
         Ok(Ok(())) => node.metrics.admitted.fetch_add(1, Relaxed),
         Ok(Err(reason)) => return Err(Refusal::new(503, "log_write_failed", reason)),
@@ -253,9 +225,6 @@ async fn admit_batch(
 ) -> ApiResult {
     let body = body.map_err(body_refusal)?;
     let wait = query.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?.0.wait.unwrap_or(true);
-    if let Some(reason) = node.failure() {
-        return Err(Refusal::new(503, "node_failed", reason).into());
-    }
     let body: Value = serde_json::from_slice(&body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
     let Some(items) = body.get("messages").and_then(Value::as_array) else {
         return Err(Refusal::new(400, "bad_request", "the body must be {\"messages\": [submission, ...]}").into());
@@ -264,7 +233,7 @@ async fn admit_batch(
         let message = format!("a batch holds 1 to {SUBMIT_BATCH_MAX} messages, got {}", items.len());
         return Err(Refusal::new(400, "bad_batch_size", message).into());
     }
-    let started: Vec<Result<Admitted, Refusal>> = items.iter().map(|item| start_admission(node, item, wait)).collect();
+    let started: Vec<Result<Ticket, Refusal>> = items.iter().map(|item| start_admission(node, item, wait)).collect();
     let mut results = Vec::with_capacity(started.len());
     let (mut admitted, mut refused) = (0usize, 0usize);
     for item in started {
@@ -436,14 +405,13 @@ async fn block(State(node): State<Arc<Node>>, ApiPath(height): ApiPath<String>) 
 
 async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
-    let record = node.store.batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    let stored = node.store.batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    let (pi, record) = (stored.public_inputs, stored.to_record());
     let verification = match node.store.verification(seq).map_err(internal)? {
         Verification::Pending => "pending",
         Verification::Verified => "verified",
         Verification::Mismatch => "mismatch",
     };
-    let pi_bytes = hex::decode(&record.public_inputs).map_err(internal)?;
-    let pi = PublicInputs::decode(&pi_bytes).map_err(internal)?;
     let mut answer = serde_json::to_value(&record).expect("records serialize");
     answer["verification"] = json!(verification);
     let (proof_status, proof_error) = crate::prover::status(&node, seq).map_err(internal)?;

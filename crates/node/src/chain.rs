@@ -2,17 +2,16 @@
 //! last block, the counters, and the indexes views need (recent trades, open orders).
 
 use crate::genesis::VenueGenesis;
+pub use crate::limits::RECENT_TRADES_MAX;
 use crate::records::{BlockHeader, TradeRecord};
 use crate::store::Counters;
 use alloy_primitives::{Address, B256};
+use numo_chain::ChainTip;
 use numo_host::FullState;
 use numo_stf::keys::{market_best_key, order_key, order_node_key, tick_node_key};
 use numo_stf::values::{MarketBest, Order, OrderNode, StateValue, TickNode};
 use numo_stf::Side;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-
-/// Recent trades kept per market for `GET /v1/markets/{market}/trades`.
-pub const RECENT_TRADES_MAX: usize = 1_000;
 
 /// Committed state and indexes.
 pub struct ChainState {
@@ -54,6 +53,16 @@ impl ChainState {
             }
         }
         chain
+    }
+
+    /// Where the chain stands, for the block function: the last header (or genesis) and the
+    /// counters after it.
+    pub fn tip(&self, genesis_root: B256) -> ChainTip {
+        let (next_batch_seq, next_global_index) = (self.counters.next_batch_seq, self.counters.next_global_index);
+        match &self.last_block {
+            Some(header) => ChainTip::after(header, next_batch_seq, next_global_index),
+            None => ChainTip { next_batch_seq, next_global_index, ..ChainTip::genesis(genesis_root) },
+        }
     }
 
     /// A decoded state value (absent = zero, C3). Stored values always decode: the node

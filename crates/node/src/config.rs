@@ -1,24 +1,8 @@
 //! Node settings (`numo node` flags).
 
+pub use crate::limits::{DEFAULT_BLOCK_INTERVAL_MS, SNAPSHOT_DIRTY_KEYS_MIN, VERIFY_SAMPLE_EVERY};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-
-/// Exchange block interval (section "Blocks"): 100 ms unless configured.
-pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 100;
-/// Most messages one block executes; the rest wait for the next block (bounds block time
-/// after a restart with a long admission backlog).
-pub const MAX_MESSAGES_PER_BLOCK: usize = 4_096;
-/// A tree snapshot is written with a block once this many keys (or a quarter of the state,
-/// if more) were written since the last one: restarts then re-apply at most that many keys
-/// instead of rehashing every leaf, at the cost of ~200 bytes per key written now and then.
-pub const SNAPSHOT_DIRTY_KEYS_MIN: usize = 10_000;
-
-/// Largest accepted HTTP request body: a message is ~400 bytes of JSON.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// Largest `POST /v1/messages/batch` body: room for `api::SUBMIT_BATCH_MAX` (256) friendly
-/// messages of up to 1 KiB each.
-pub const MAX_BATCH_BODY_BYTES: usize = 256 * 1024;
 
 /// How much of the chain the background verifier re-executes with the guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +14,6 @@ pub enum VerifyMode {
     /// None.
     Off,
 }
-
-/// Sampling period of [`VerifyMode::Sample`].
-pub const VERIFY_SAMPLE_EVERY: u64 = 16;
 
 impl std::str::FromStr for VerifyMode {
     type Err = String;

@@ -10,6 +10,7 @@ use crate::records::{AdmissionEntry, MessageRecord, TradeRecord};
 use crate::store::{Store, StoreError};
 use crate::stream::StreamHub;
 use alloy_primitives::{Address, B256};
+use numo_chain::Venue;
 use numo_host::FullState;
 use numo_stf::keys::nonce_key;
 use numo_stf::values::NextNonce;
@@ -67,6 +68,8 @@ pub struct Node {
     pub genesis: VenueGenesis,
     /// Markets by id (ascending: the fixed order batches are cut in).
     pub markets: BTreeMap<B256, MarketSpec>,
+    /// The markets' contexts, as the block function takes them.
+    pub venue: Venue,
     /// Durable storage.
     pub store: Arc<Store>,
     /// Committed chain.
@@ -124,7 +127,7 @@ impl Node {
             None => {
                 let state = genesis.initial_state();
                 let entries: Vec<(B256, Vec<u8>)> = state.entries().map(|(k, v)| (*k, v.clone())).collect();
-                store.initialise(&genesis_root, &entries)?;
+                store.initialise(&genesis.to_toml(), &genesis_root, &entries)?;
                 loaded = store.load()?;
             }
             Some(stored) if stored != genesis_root => {
@@ -158,10 +161,12 @@ impl Node {
         let markets: BTreeMap<B256, MarketSpec> =
             genesis.markets.iter().map(|m| (m.context.market_id, m.clone())).collect();
         let streams = StreamHub::new(height, markets.keys().copied());
+        let venue = Venue::new(markets.values().map(|m| m.context));
         Ok(Arc::new(Self {
             config,
             genesis,
             markets,
+            venue,
             store,
             chain: RwLock::new(chain),
             admission,

@@ -8,7 +8,7 @@
 //! outcome.
 
 use crate::node::Node;
-use crate::store::{ProofRecord, StoreError};
+use crate::store::{ChainStore, ProofRecord, StoreError};
 use crate::witness;
 use numo_prover::ProofMode;
 use std::path::PathBuf;

@@ -1,9 +1,12 @@
-//! What the node stores and serves: admission-log entries (binary), block headers and batch
-//! records (JSON, with decimal strings for amounts so clients never lose precision).
+//! What the node serves: batch records as JSON (decimal strings for amounts so clients never
+//! lose precision), rendered from the binary records of [`crate::stored`]; and the admission-log
+//! entry (binary).
 
-use alloy_primitives::{hex, keccak256, Address, B256};
+pub use numo_chain::BlockHeader;
+
+use alloy_primitives::{hex, Address, B256};
+use numo_chain::Entry;
 use numo_stf::codec::{Reader, Writer};
-use numo_stf::commitments::merkle_root;
 use numo_stf::records::Trade;
 use numo_stf::{Message, MessageOutcome, Side, Signature, SignedMessage};
 use serde::{Deserialize, Serialize};
@@ -22,6 +25,11 @@ pub struct AdmissionEntry {
 }
 
 impl AdmissionEntry {
+    /// The block entry this admitted message becomes (`numo_chain::entry`).
+    pub fn to_entry(&self) -> Entry {
+        Entry::clob(self.market_id, self.signed)
+    }
+
     /// `B32 marketId ‖ U64 admittedMs ‖ messageBytes ‖ sig65`.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(32 + 8 + self.signed.message.encoded_len() + 65);
@@ -40,45 +48,6 @@ impl AdmissionEntry {
         let signature = Signature::read(&mut r).map_err(|e| e.to_string())?;
         r.finish().map_err(|e| e.to_string())?;
         Ok(Self { seq, market_id, admitted_ms, signed: SignedMessage { message, signature } })
-    }
-}
-
-/// A committed block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BlockHeader {
-    /// 1 for the first block.
-    pub height: u64,
-    /// Hash of the previous header (the genesis root for block 1).
-    pub parent_hash: B256,
-    /// Block time, Unix ms; it is also every batch's `batchTimestamp`.
-    pub timestamp_ms: u64,
-    /// State root after the block.
-    pub state_root: B256,
-    /// Binary Merkle root (C21 rules) of `keccak256(PublicInputs)` of the block's batches.
-    pub batches_root: B256,
-    /// `batchSeq` of each batch, in execution order.
-    pub batch_seqs: Vec<u64>,
-    /// `keccak256(U64 height ‖ parentHash ‖ U64 timestampMs ‖ stateRoot ‖ batchesRoot)`.
-    pub hash: B256,
-}
-
-impl BlockHeader {
-    /// Builds a header and its hash.
-    pub fn new(
-        height: u64,
-        parent_hash: B256,
-        timestamp_ms: u64,
-        state_root: B256,
-        public_inputs: &[Vec<u8>],
-        batch_seqs: Vec<u64>,
-    ) -> Self {
-        let leaves: Vec<B256> = public_inputs.iter().map(keccak256).collect();
-        let batches_root = merkle_root(&leaves);
-        let mut w = Writer::with_capacity(8 + 32 + 8 + 32 + 32);
-        w.u64(height).b32(&parent_hash).u64(timestamp_ms).b32(&state_root).b32(&batches_root);
-        let hash = keccak256(w.into_bytes());
-        Self { height, parent_hash, timestamp_ms, state_root, batches_root, batch_seqs, hash }
     }
 }
 

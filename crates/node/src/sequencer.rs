@@ -1,16 +1,18 @@
-//! Block production: a [`Sequencer`] decides which admitted messages go into the next block
-//! and in which order (the single node orders by admission; a BFT engine will later), and
-//! [`execute_block`] runs them as per-market batches with the one transition and commits the
-//! block atomically.
+//! Block production on a single node: a [`Sequencer`] decides which admitted messages go into
+//! the next block and in which order (the single node orders by admission; a BFT engine will
+//! later), [`produce_block`] makes them a [`Proposal`] stamped with the node's clock, runs the
+//! chain's one block function (`numo_chain::execute_block`) and then does the node's part:
+//! commit, views, streams, metrics and the waiting submitters.
 
-use crate::config::MAX_MESSAGES_PER_BLOCK;
+use crate::limits::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
-use crate::records::{AdmissionEntry, BatchRecord, BlockHeader, MessageRecord, TradeRecord};
-use crate::store::BlockCommit;
-use alloy_primitives::{hex, B256};
-use numo_host::{build_batch_with, BuildOptions, BuiltBatch, Signatures, WitnessForm};
-use numo_stf::{MarketContext, Message, MessageOutcome};
-use std::collections::{BTreeMap, VecDeque};
+use crate::records::AdmissionEntry;
+use crate::store::{BlockCommit, ChainStore, StoreError};
+use crate::stored::{StoredBatch, StoredMessage};
+use alloy_primitives::B256;
+use numo_chain::{execute_block, BlockError, BlockOptions, BlockOutput, ExecutedBatch, Proposal};
+use numo_stf::{Message, MessageOutcome};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -59,7 +61,7 @@ pub fn run_block_loop(node: Arc<Node>, mut sequencer: impl Sequencer, verified: 
         if entries.is_empty() {
             continue;
         }
-        match execute_block(&node, entries) {
+        match produce_block(&node, entries) {
             Ok(batch_seqs) => {
                 for seq in batch_seqs {
                     let _ = verified.send(seq);
@@ -73,150 +75,134 @@ pub fn run_block_loop(node: Arc<Node>, mut sequencer: impl Sequencer, verified: 
     }
 }
 
-/// How the node builds: admission verified every signature under the market's domain (the
-/// verifier and the guest recover them again from the witness), and the witness is written in
-/// the compact form the store keeps.
-const NODE_BUILD: BuildOptions =
-    BuildOptions { signatures: Signatures::AlreadyVerified, witness: WitnessForm::Compact };
-
-/// One executed batch before commit.
-struct Executed {
-    record: BatchRecord,
-    witness: Vec<u8>,
-    public_inputs: Vec<u8>,
+/// Why the node could not produce a block. Either one stops the process (exit 70): the node
+/// never serves a chain it could not persist.
+#[derive(Debug, thiserror::Error)]
+pub enum ProduceError {
+    /// The block function refused the proposal (a node bug: it proposes on its own tip).
+    #[error("block function refused the proposal: {0}")]
+    Block(#[from] BlockError),
+    /// The block could not be committed.
+    #[error("block commit failed: {0}")]
+    Store(#[from] StoreError),
 }
 
-/// Executes `entries` as one block: per market in ascending id, batches of at most
-/// `maxOrdersPerBatch` in admission order; commits block, batches, witnesses, state writes and
-/// the removal of the entries from the admission log in one transaction; then answers the
-/// waiting submitters. Returns the committed batch numbers.
-pub fn execute_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u64>, String> {
+/// Produces one block of `entries` (admission order): the proposal gets the next height and the
+/// node's clock (never earlier than the parent's); executes it with the block function over the
+/// in-memory state; commits header, proposal, batches, witnesses, state writes and the removal of
+/// the entries from the admission log in one transaction; then refreshes the views, publishes to
+/// the streams and answers the waiting submitters. Returns the committed batch numbers.
+pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u64>, ProduceError> {
     let started = Instant::now();
-    let executed_seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
-    let mut by_market: BTreeMap<B256, Vec<AdmissionEntry>> = BTreeMap::new();
-    for entry in entries {
-        by_market.entry(entry.market_id).or_default().push(entry);
-    }
     let mut chain = node.chain.write().expect("chain lock");
-    let height = chain.last_block.as_ref().map_or(1, |b| b.height + 1);
-    let parent = chain.last_block.as_ref().map_or_else(|| node.genesis.genesis_root(), |b| b.hash);
-    let timestamp_ms = now_ms().max(chain.last_block.as_ref().map_or(0, |b| b.timestamp_ms));
-    let mut outcomes: Vec<(u64, Outcome)> = Vec::new();
-    let mut executed: Vec<Executed> = Vec::new();
-    let mut state_writes = BTreeMap::new();
-    let mut dropped = false;
-    for (market_id, entries) in by_market {
-        let ctx = node.markets[&market_id].context;
-        for chunk in entries.chunks(ctx.rules.max_orders_per_batch as usize) {
-            let batch_seq = chain.counters.next_batch_seq;
-            let prev_root = chain.full.root();
-            let signed = chunk.iter().map(|e| e.signed).collect();
-            match build_batch_with(&mut chain.full, &ctx, batch_seq, timestamp_ms, signed, NODE_BUILD) {
-                Ok(mut built) => {
-                    let first_index = chain.counters.next_global_index;
-                    chain.counters.next_batch_seq += 1;
-                    chain.counters.next_global_index += chunk.len() as u64;
-                    let done = record_batch(&ctx, height, batch_seq, first_index, prev_root, chunk, &mut built);
-                    state_writes.extend(built.writes);
-                    for (message, entry) in done.record.messages.iter().zip(chunk) {
-                        let fills =
-                            done.record.trades[message.first_trade..message.first_trade + message.fill_count].to_vec();
-                        let receipt = Receipt { block_height: height, batch_seq, record: message.clone(), fills };
-                        outcomes.push((entry.seq, Ok(receipt)));
-                    }
-                    executed.push(done);
-                }
-                Err(error) => {
-                    // Admission makes this unreachable; if it happens, drop the batch loudly
-                    // rather than stall the venue, and re-derive pending nonces afterwards.
-                    tracing::error!(batch_seq, %error, "admitted messages form an invalid batch; dropped");
-                    node.metrics.dropped_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    dropped = true;
-                    for entry in chunk {
-                        outcomes.push((entry.seq, Err(format!("dropped: {error}"))));
-                    }
-                }
-            }
-        }
-    }
-    let public_inputs: Vec<Vec<u8>> = executed.iter().map(|e| e.public_inputs.clone()).collect();
-    let batch_seqs: Vec<u64> = executed.iter().map(|e| e.record.batch_seq).collect();
-    let header = BlockHeader::new(height, parent, timestamp_ms, chain.full.root(), &public_inputs, batch_seqs.clone());
+    let tip = chain.tip(node.genesis.genesis_root());
+    let proposal = Proposal {
+        height: tip.height + 1,
+        timestamp_ms: now_ms().max(tip.timestamp_ms),
+        entries: entries.iter().map(AdmissionEntry::to_entry).collect(),
+    };
+    let output = execute_block(&node.venue, &mut chain.full, &tip, &proposal, BlockOptions::ADMITTED)?;
+    let stored: Vec<StoredBatch> = output.batches.iter().map(|b| stored_batch(&output, b, &entries)).collect();
+
+    let executed_seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+    chain.counters.next_batch_seq = output.tip.next_batch_seq;
+    chain.counters.next_global_index = output.tip.next_global_index;
     chain.counters.last_executed_seq =
         chain.counters.last_executed_seq.max(executed_seqs.iter().copied().max().unwrap_or(0));
-    chain.dirty_since_snapshot += state_writes.len();
+    chain.dirty_since_snapshot += output.state_writes.len();
     let snapshot_due = chain.dirty_since_snapshot >= node.config.snapshot_dirty_keys.max(chain.full.len() / 4);
     let tree_snapshot = snapshot_due.then(|| chain.full.tree().encode_snapshot());
     if snapshot_due {
         chain.dirty_since_snapshot = 0;
     }
     let commit = BlockCommit {
-        header: &header,
-        batches: executed.iter().map(|e| (&e.record, e.witness.as_slice())).collect(),
-        state_writes: &state_writes,
+        header: &output.header,
+        proposal: &proposal,
+        batches: stored.iter().zip(&output.batches).map(|(s, b)| (s, b.witness.as_slice())).collect(),
+        state_writes: &output.state_writes,
         executed: &executed_seqs,
         counters: chain.counters,
         tree_snapshot,
     };
-    node.store.commit_block(&commit).map_err(|e| e.to_string())?;
-    for done in &executed {
-        let market = done.record.market_id;
-        let touched =
-            done.record.messages.iter().map(|m| m.order_id).chain(done.record.trades.iter().map(|t| t.maker_order_id));
+    node.store.commit_block(&commit)?;
+
+    let records: Vec<_> = stored.iter().map(StoredBatch::to_record).collect();
+    for record in &records {
+        let touched = record.messages.iter().map(|m| m.order_id).chain(record.trades.iter().map(|t| t.maker_order_id));
         let touched: Vec<B256> = touched.collect();
-        chain.refresh_orders(market, touched);
-        chain.push_trades(market, done.record.trades.iter().cloned());
+        chain.refresh_orders(record.market_id, touched);
+        chain.push_trades(record.market_id, record.trades.iter().cloned());
     }
-    node.streams.publish(&chain, &header, executed.iter().map(|e| &e.record));
-    chain.last_block = Some(header);
+    node.streams.publish(&chain, &output.header, records.iter());
+    chain.last_block = Some(output.header.clone());
     drop(chain);
-    if dropped {
+
+    let mut outcomes: Vec<(u64, Outcome)> = Vec::with_capacity(entries.len());
+    for (record, batch) in records.iter().zip(&output.batches) {
+        for message in &record.messages {
+            let fills = record.trades[message.first_trade..message.first_trade + message.fill_count].to_vec();
+            let receipt = Receipt {
+                block_height: output.header.height,
+                batch_seq: batch.batch_seq,
+                record: message.clone(),
+                fills,
+            };
+            outcomes.push((message.mempool_seq, Ok(receipt)));
+        }
+    }
+    for dropped in &output.dropped {
+        // Admission makes this unreachable; if it happens, drop the entries loudly rather than
+        // stall the venue, and re-derive pending nonces afterwards.
+        tracing::error!(market = %dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
+        node.metrics.dropped_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for index in &dropped.entries {
+            outcomes.push((entries[*index].seq, Err(format!("dropped: {}", dropped.reason.code()))));
+        }
+    }
+    if !output.dropped.is_empty() {
         node.admission.reset_pending_nonces();
     }
-    node.metrics.record_block(&executed.iter().map(|e| &e.record).collect::<Vec<_>>(), started.elapsed());
+    node.metrics.record_block(&records.iter().collect::<Vec<_>>(), started.elapsed());
     let mut waiters = node.waiters.lock().expect("waiters lock");
     for (seq, outcome) in outcomes {
         if let Some(waiter) = waiters.remove(&seq) {
             let _ = waiter.send(outcome);
         }
     }
-    Ok(batch_seqs)
+    Ok(output.batches.iter().map(|b| b.batch_seq).collect())
 }
 
-/// The batch record: messages with global indexes and outcomes, trades, PublicInputs.
-fn record_batch(
-    ctx: &MarketContext,
-    height: u64,
-    batch_seq: u64,
-    first_index: u64,
-    prev_root: B256,
-    chunk: &[AdmissionEntry],
-    built: &mut BuiltBatch,
-) -> Executed {
-    let domain = ctx.domain_separator();
-    let mut messages = Vec::with_capacity(chunk.len());
-    let mut trades = Vec::with_capacity(built.report.trades.len());
-    for (offset, (entry, outcome)) in chunk.iter().zip(&built.report.outcomes).enumerate() {
-        let global_index = first_index + offset as u64;
-        let msg_hash = entry.signed.message.hash(&domain);
-        let record = MessageRecord::new(global_index, entry.seq, &entry.signed, msg_hash, outcome, trades.len());
+/// The stored form of one executed batch: the block function's facts plus each message's
+/// admission sequence number, which only this node knows.
+fn stored_batch(output: &BlockOutput, batch: &ExecutedBatch, entries: &[AdmissionEntry]) -> StoredBatch {
+    let report = &batch.report;
+    let mut messages = Vec::with_capacity(batch.entries.len());
+    let mut trades = Vec::with_capacity(report.trades.len());
+    let mut next_trade = 0;
+    for (offset, (index, outcome)) in batch.entries.iter().zip(&report.outcomes).enumerate() {
+        let entry = &entries[*index];
+        let global_index = batch.first_global_index + offset as u64;
         if let (Message::Place(_), MessageOutcome::Placed(summary)) = (&entry.signed.message, outcome) {
-            let fills = &built.report.trades[trades.len()..trades.len() + summary.fills as usize];
-            trades.extend(fills.iter().map(|t| TradeRecord::new(batch_seq, global_index, t)));
+            let fills = &report.trades[next_trade..next_trade + summary.fills as usize];
+            trades.extend(fills.iter().map(|t| (global_index, *t)));
+            next_trade += summary.fills as usize;
         }
-        messages.push(record);
+        messages.push(StoredMessage {
+            global_index,
+            mempool_seq: entry.seq,
+            signed: entry.signed,
+            msg_hash: entry.signed.message.hash(&batch.public_inputs.domain_separator),
+            outcome: *outcome,
+        });
     }
-    let public_inputs = built.public_inputs.encode().to_vec();
-    let record = BatchRecord {
-        batch_seq,
-        block_height: height,
-        market_id: ctx.market_id,
-        public_inputs: hex::encode_prefixed(&public_inputs),
-        prev_root,
-        new_root: built.public_inputs.new_root,
+    StoredBatch {
+        batch_seq: batch.batch_seq,
+        block_height: output.header.height,
+        market_id: batch.market_id,
+        public_inputs: batch.public_inputs,
+        prev_root: batch.prev_root,
+        new_root: batch.public_inputs.new_root,
         messages,
         trades,
-    };
-    // The builder wrote the compact witness the store keeps; it is moved, not copied.
-    Executed { record, witness: std::mem::take(&mut built.blob), public_inputs }
+    }
 }

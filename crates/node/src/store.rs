@@ -6,8 +6,10 @@
 //! acknowledged, and a block commits its batches, witnesses, state writes and the removal of
 //! its admission-log entries together — a message is pending or executed, never both.
 
-use crate::records::{AdmissionEntry, BatchRecord, BlockHeader};
+use crate::records::AdmissionEntry;
+use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
 use alloy_primitives::B256;
+use numo_chain::{BlockHeader, Proposal};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,10 +23,16 @@ const VERIFIED: TableDefinition<u64, u8> = TableDefinition::new("verified");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
 const TREE: TableDefinition<&str, &[u8]> = TableDefinition::new("tree");
 const DIRTY: TableDefinition<&[u8], ()> = TableDefinition::new("dirty");
+/// Each block's proposal (`numo_chain::Proposal` record), so anyone can replay from genesis.
+const PROPOSALS: TableDefinition<u64, &[u8]> = TableDefinition::new("proposals");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
 const META_COUNTERS: &str = "counters";
+/// `U32` [`STORE_FORMAT_VERSION`] of the data dir.
+const META_FORMAT: &str = "format_version";
+/// The venue genesis (TOML) the data dir was initialised with: replay starts from it.
+const META_GENESIS: &str = "genesis_toml";
 
 /// Counters that continue across restarts, committed with every block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -59,6 +67,19 @@ pub enum StoreError {
     /// The database reported an error (I/O, full disk, corruption).
     #[error("storage: {0}")]
     Db(String),
+    /// The data dir was written by another storage format.
+    #[error(
+        "data dir {dir} has storage format version {found}, this numo reads version {expected}: \
+         use a numo of version {found}, or start from a new data dir"
+    )]
+    FormatVersion {
+        /// The data dir.
+        dir: String,
+        /// Version found on disk.
+        found: u32,
+        /// [`STORE_FORMAT_VERSION`].
+        expected: u32,
+    },
     /// A stored record does not decode.
     #[error("corrupt record in {table} at {key}: {reason}")]
     Corrupt {
@@ -91,8 +112,10 @@ pub enum Verification {
 pub struct BlockCommit<'a> {
     /// The header.
     pub header: &'a BlockHeader,
+    /// The proposal the block executed.
+    pub proposal: &'a Proposal,
     /// The batches with their compact witnesses.
-    pub batches: Vec<(&'a BatchRecord, &'a [u8])>,
+    pub batches: Vec<(&'a StoredBatch, &'a [u8])>,
     /// State writes of the whole block (`None` deletes), in key order.
     pub state_writes: &'a BTreeMap<B256, Option<Vec<u8>>>,
     /// Admission-log sequence numbers now executed.
@@ -102,6 +125,24 @@ pub struct BlockCommit<'a> {
     /// A snapshot of the tree after the block (`numo_smt` layout), written now and then so a
     /// restart need not rehash every leaf.
     pub tree_snapshot: Option<Vec<u8>>,
+}
+
+/// What block commit and the views need of storage: the seam a second backend (or a test
+/// double of a failing disk) plugs into. [`Store`] (redb) is the implementation.
+pub trait ChainStore: Send + Sync {
+    /// Commits a block atomically: header, proposal, batches, witnesses, state writes, the
+    /// removal of its admission-log entries and the counters, all or nothing.
+    fn commit_block(&self, commit: &BlockCommit<'_>) -> Result<(), StoreError>;
+    /// The header at `height`.
+    fn block(&self, height: u64) -> Result<Option<BlockHeader>, StoreError>;
+    /// The proposal the block at `height` executed.
+    fn proposal(&self, height: u64) -> Result<Option<Proposal>, StoreError>;
+    /// The batch numbered `batch_seq`.
+    fn batch(&self, batch_seq: u64) -> Result<Option<StoredBatch>, StoreError>;
+    /// Batches with `batchSeq ≤ to`, newest first, at most `limit`.
+    fn batches_descending(&self, to: u64, limit: usize) -> Result<Vec<StoredBatch>, StoreError>;
+    /// The compact witness of a batch.
+    fn witness(&self, batch_seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 /// The node's redb database.
@@ -141,16 +182,37 @@ impl Store {
         txn.open_table(STATE).map_err(db_error)?;
         txn.open_table(TREE).map_err(db_error)?;
         txn.open_table(DIRTY).map_err(db_error)?;
+        txn.open_table(PROPOSALS).map_err(db_error)?;
+        check_format(&txn, dir)?;
         txn.commit().map_err(db_error)?;
         Ok(Self { db })
     }
 
-    /// Writes the genesis state and root into an empty data dir.
-    pub fn initialise(&self, genesis_root: &B256, state: &[(B256, Vec<u8>)]) -> Result<(), StoreError> {
+    /// The genesis (TOML) the data dir was initialised with.
+    pub fn genesis_toml(&self) -> Result<Option<String>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let meta = txn.open_table(META).map_err(db_error)?;
+        let value = meta.get(META_GENESIS).map_err(db_error)?;
+        let text = value.map(|v| String::from_utf8(v.value().to_vec()));
+        text.transpose().map_err(|e| StoreError::Corrupt {
+            table: "meta",
+            key: META_GENESIS.into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Writes the genesis (its TOML, state and root) into an empty data dir.
+    pub fn initialise(
+        &self,
+        genesis_toml: &str,
+        genesis_root: &B256,
+        state: &[(B256, Vec<u8>)],
+    ) -> Result<(), StoreError> {
         let txn = self.db.begin_write().map_err(db_error)?;
         {
             let mut meta = txn.open_table(META).map_err(db_error)?;
             meta.insert(META_GENESIS_ROOT, genesis_root.as_slice()).map_err(db_error)?;
+            meta.insert(META_GENESIS, genesis_toml.as_bytes()).map_err(db_error)?;
             let mut table = txn.open_table(STATE).map_err(db_error)?;
             for (key, value) in state {
                 table.insert(key.as_slice(), value.as_slice()).map_err(db_error)?;
@@ -174,7 +236,7 @@ impl Store {
         };
         let blocks = txn.open_table(BLOCKS).map_err(db_error)?;
         let last_block = match blocks.last().map_err(db_error)? {
-            Some((height, bytes)) => Some(decode_json("blocks", height.value(), bytes.value())?),
+            Some((height, bytes)) => Some(decode_header(height.value(), bytes.value())?),
             None => None,
         };
         let mut state = Vec::new();
@@ -219,16 +281,52 @@ impl Store {
         txn.commit().map_err(db_error)
     }
 
-    /// Commits a block atomically.
-    pub fn commit_block(&self, commit: &BlockCommit<'_>) -> Result<(), StoreError> {
+    /// Records the guest's verdict on a batch.
+    pub fn set_verification(&self, batch_seq: u64, status: Verification) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        txn.open_table(VERIFIED).map_err(db_error)?.insert(batch_seq, status as u8).map_err(db_error)?;
+        txn.commit().map_err(db_error)
+    }
+
+    /// The verdict on a batch.
+    pub fn verification(&self, batch_seq: u64) -> Result<Verification, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let status = txn.open_table(VERIFIED).map_err(db_error)?.get(batch_seq).map_err(db_error)?.map(|v| v.value());
+        Ok(match status {
+            Some(1) => Verification::Verified,
+            Some(2) => Verification::Mismatch,
+            _ => Verification::Pending,
+        })
+    }
+
+    /// The highest `batchSeq` with a verdict. The verifier checks batches in commit order, so
+    /// every later batch is still unchecked (a crash can leave some behind).
+    pub fn last_verified_batch(&self) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(VERIFIED).map_err(db_error)?;
+        let last = table.last().map_err(db_error)?.map(|(seq, _)| seq.value());
+        Ok(last)
+    }
+
+    /// Number of admitted messages waiting for a block.
+    pub fn pending_count(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        txn.open_table(ADMISSION).map_err(db_error)?.len().map_err(db_error)
+    }
+}
+
+impl ChainStore for Store {
+    fn commit_block(&self, commit: &BlockCommit<'_>) -> Result<(), StoreError> {
         let txn = self.db.begin_write().map_err(db_error)?;
         {
             let mut blocks = txn.open_table(BLOCKS).map_err(db_error)?;
-            blocks.insert(commit.header.height, encode_json(commit.header).as_slice()).map_err(db_error)?;
+            blocks.insert(commit.header.height, commit.header.encode_record().as_slice()).map_err(db_error)?;
+            let mut proposals = txn.open_table(PROPOSALS).map_err(db_error)?;
+            proposals.insert(commit.header.height, commit.proposal.encode().as_slice()).map_err(db_error)?;
             let mut batches = txn.open_table(BATCHES).map_err(db_error)?;
             let mut witnesses = txn.open_table(WITNESSES).map_err(db_error)?;
             for (batch, witness) in &commit.batches {
-                batches.insert(batch.batch_seq, encode_json(*batch).as_slice()).map_err(db_error)?;
+                batches.insert(batch.batch_seq, batch.encode().as_slice()).map_err(db_error)?;
                 witnesses.insert(batch.batch_seq, *witness).map_err(db_error)?;
             }
             let mut state = txn.open_table(STATE).map_err(db_error)?;
@@ -262,79 +360,82 @@ impl Store {
         txn.commit().map_err(db_error)
     }
 
-    /// Records the guest's verdict on a batch.
-    pub fn set_verification(&self, batch_seq: u64, status: Verification) -> Result<(), StoreError> {
-        let txn = self.db.begin_write().map_err(db_error)?;
-        txn.open_table(VERIFIED).map_err(db_error)?.insert(batch_seq, status as u8).map_err(db_error)?;
-        txn.commit().map_err(db_error)
+    fn block(&self, height: u64) -> Result<Option<BlockHeader>, StoreError> {
+        self.get(BLOCKS, height)?.map(|bytes| decode_header(height, &bytes)).transpose()
     }
 
-    /// The verdict on a batch.
-    pub fn verification(&self, batch_seq: u64) -> Result<Verification, StoreError> {
-        let txn = self.db.begin_read().map_err(db_error)?;
-        let status = txn.open_table(VERIFIED).map_err(db_error)?.get(batch_seq).map_err(db_error)?.map(|v| v.value());
-        Ok(match status {
-            Some(1) => Verification::Verified,
-            Some(2) => Verification::Mismatch,
-            _ => Verification::Pending,
-        })
+    fn proposal(&self, height: u64) -> Result<Option<Proposal>, StoreError> {
+        let decode = |bytes: Vec<u8>| Proposal::decode(&bytes).map_err(|e| corrupt("proposals", height, e));
+        self.get(PROPOSALS, height)?.map(decode).transpose()
     }
 
-    /// The highest `batchSeq` with a verdict. The verifier checks batches in commit order, so
-    /// every later batch is still unchecked (a crash can leave some behind).
-    pub fn last_verified_batch(&self) -> Result<Option<u64>, StoreError> {
-        let txn = self.db.begin_read().map_err(db_error)?;
-        let table = txn.open_table(VERIFIED).map_err(db_error)?;
-        let last = table.last().map_err(db_error)?.map(|(seq, _)| seq.value());
-        Ok(last)
+    fn batch(&self, batch_seq: u64) -> Result<Option<StoredBatch>, StoreError> {
+        self.get(BATCHES, batch_seq)?.map(|bytes| decode_batch(batch_seq, &bytes)).transpose()
     }
 
-    /// A block header by height.
-    pub fn block(&self, height: u64) -> Result<Option<BlockHeader>, StoreError> {
-        self.get_json(BLOCKS, "blocks", height)
-    }
-
-    /// A batch record by `batchSeq`.
-    pub fn batch(&self, batch_seq: u64) -> Result<Option<BatchRecord>, StoreError> {
-        self.get_json(BATCHES, "batches", batch_seq)
-    }
-
-    /// Batch records with `batchSeq` in `from..=to`, newest first, at most `limit`.
-    pub fn batches_descending(&self, to: u64, limit: usize) -> Result<Vec<BatchRecord>, StoreError> {
+    fn batches_descending(&self, to: u64, limit: usize) -> Result<Vec<StoredBatch>, StoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
         let table = txn.open_table(BATCHES).map_err(db_error)?;
         let mut out = Vec::new();
         for entry in table.range(..=to).map_err(db_error)?.rev().take(limit) {
             let (seq, bytes) = entry.map_err(db_error)?;
-            out.push(decode_json("batches", seq.value(), bytes.value())?);
+            out.push(decode_batch(seq.value(), bytes.value())?);
         }
         Ok(out)
     }
 
-    /// The compact witness of a batch.
-    pub fn witness(&self, batch_seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read().map_err(db_error)?;
-        let table = txn.open_table(WITNESSES).map_err(db_error)?;
-        Ok(table.get(batch_seq).map_err(db_error)?.map(|v| v.value().to_vec()))
+    fn witness(&self, batch_seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get(WITNESSES, batch_seq)
     }
+}
 
-    /// Number of admitted messages waiting for a block.
-    pub fn pending_count(&self) -> Result<u64, StoreError> {
-        let txn = self.db.begin_read().map_err(db_error)?;
-        txn.open_table(ADMISSION).map_err(db_error)?.len().map_err(db_error)
-    }
-
-    fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        def: TableDefinition<u64, &[u8]>,
-        name: &'static str,
-        key: u64,
-    ) -> Result<Option<T>, StoreError> {
+impl Store {
+    fn get(&self, def: TableDefinition<u64, &[u8]>, key: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
         let table = txn.open_table(def).map_err(db_error)?;
         let value = table.get(key).map_err(db_error)?;
-        value.map(|v| decode_json(name, key, v.value())).transpose()
+        Ok(value.map(|v| v.value().to_vec()))
     }
+}
+
+/// Refuses a data dir of another storage format; stamps a new one with this format.
+fn check_format(txn: &redb::WriteTransaction, dir: &Path) -> Result<(), StoreError> {
+    let mut meta = txn.open_table(META).map_err(db_error)?;
+    let format = meta.get(META_FORMAT).map_err(db_error)?.map(|v| v.value().to_vec());
+    let initialised = meta.get(META_GENESIS_ROOT).map_err(db_error)?.is_some();
+    let found = match format {
+        Some(bytes) => u32::from_be_bytes(bytes.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+            table: "meta",
+            key: META_FORMAT.into(),
+            reason: "bad length".into(),
+        })?),
+        // A data dir initialised before the format was recorded is version 1 (JSON records).
+        None if initialised => 1,
+        None => {
+            meta.insert(META_FORMAT, STORE_FORMAT_VERSION.to_be_bytes().as_slice()).map_err(db_error)?;
+            STORE_FORMAT_VERSION
+        }
+    };
+    if found != STORE_FORMAT_VERSION {
+        return Err(StoreError::FormatVersion {
+            dir: dir.display().to_string(),
+            found,
+            expected: STORE_FORMAT_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn corrupt(table: &'static str, key: u64, reason: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt { table, key: key.to_string(), reason: reason.to_string() }
+}
+
+fn decode_header(height: u64, bytes: &[u8]) -> Result<BlockHeader, StoreError> {
+    BlockHeader::decode_record(bytes).map_err(|e| corrupt("blocks", height, e))
+}
+
+fn decode_batch(batch_seq: u64, bytes: &[u8]) -> Result<StoredBatch, StoreError> {
+    StoredBatch::decode(bytes).map_err(|e| corrupt("batches", batch_seq, e))
 }
 
 /// `keccak256(bytes) ‖ bytes`: the snapshot's hashes are trusted on load, so its bytes are
@@ -348,18 +449,6 @@ fn seal(bytes: &[u8]) -> Vec<u8> {
 fn unseal(stored: &[u8]) -> Option<Vec<u8>> {
     let (checksum, bytes) = stored.split_at_checked(32)?;
     (alloy_primitives::keccak256(bytes).as_slice() == checksum).then(|| bytes.to_vec())
-}
-
-fn encode_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("records serialize")
-}
-
-fn decode_json<T: serde::de::DeserializeOwned>(table: &'static str, key: u64, bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        table,
-        key: key.to_string(),
-        reason: e.to_string(),
-    })
 }
 
 /// SP1 proofs of batches (`--prover sp1`): `batchSeq` → status byte ‖ proof bytes or failure

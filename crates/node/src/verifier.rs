@@ -4,7 +4,7 @@
 
 use crate::config::{VerifyMode, VERIFY_SAMPLE_EVERY};
 use crate::node::Node;
-use crate::store::Verification;
+use crate::store::{ChainStore, Verification};
 use crate::witness;
 use alloy_primitives::hex;
 use std::sync::atomic::Ordering::Relaxed;
@@ -46,9 +46,9 @@ pub fn verify(node: &Node, batch_seq: u64) -> Result<(), String> {
     let compact = node.store.witness(batch_seq).map_err(|e| e.to_string())?.ok_or("witness not stored")?;
     let blob = witness::expand(&compact).map_err(|e| format!("witness does not expand: {e}"))?;
     let output = numo_guest::run(&blob).map_err(|e| format!("guest refused the witness: {e}"))?;
-    let computed = hex::encode_prefixed(output.public_inputs.encode());
-    if computed != record.public_inputs {
-        return Err(format!("guest computed {computed}, stored {}", record.public_inputs));
+    if output.public_inputs != record.public_inputs {
+        let hex = |pi: &numo_stf::PublicInputs| hex::encode_prefixed(pi.encode());
+        return Err(format!("guest computed {}, stored {}", hex(&output.public_inputs), hex(&record.public_inputs)));
     }
     Ok(())
 }

@@ -22,19 +22,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// Blocks the broadcast channel keeps for connections that have not read them yet; a connection
-/// further behind than this is a slow consumer.
-pub const EVENT_BACKLOG_BLOCKS: usize = 1_024;
-
-/// Default bytes of frames queued for one client before it is a slow consumer: a deep book
-/// snapshot plus a few seconds of busy blocks.
-pub const DEFAULT_QUEUE_BYTES: usize = 8 * 1024 * 1024;
-/// Default subscriptions per connection.
-pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 64;
-/// Default largest request frame: the longest valid request is a few hundred bytes.
-pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024;
-/// Default time a closing handshake may take, in milliseconds.
-pub const DEFAULT_CLOSE_TIMEOUT_MS: u64 = 5_000;
+pub use crate::limits::{
+    DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUEUE_BYTES,
+    EVENT_BACKLOG_BLOCKS, MIN_QUEUE_BYTES,
+};
 
 /// Per-connection bounds. The defaults suit the public API; operators change them with
 /// `numo node --ws-…` flags, tests lower them.

@@ -9,10 +9,7 @@ use alloy_primitives::{Address, B256, U256};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Deepest `book` subscription (as `GET /v1/markets/{market}/book`).
-pub const BOOK_DEPTH_MAX: usize = crate::api::VIEW_ROWS_MAX;
-/// Depth of a `book` subscription that gives none.
-pub const BOOK_DEPTH_DEFAULT: usize = 20;
+pub use crate::limits::{BOOK_DEPTH_DEFAULT, BOOK_DEPTH_MAX};
 
 /// What a subscription is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

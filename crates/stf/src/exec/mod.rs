@@ -50,6 +50,27 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
+    /// Every reason, in code order.
+    pub const ALL: [RejectReason; 12] = [
+        RejectReason::BadSide,
+        RejectReason::BadTimeInForce,
+        RejectReason::NonPositiveTick,
+        RejectReason::ZeroQuantity,
+        RejectReason::QuantityNotLotMultiple,
+        RejectReason::ZeroOrderId,
+        RejectReason::OrderIdResting,
+        RejectReason::InsufficientBalance,
+        RejectReason::OrderNotResting,
+        RejectReason::NotOrderOwner,
+        RejectReason::ArithmeticOverflow,
+        RejectReason::MaxBalanceExceeded,
+    ];
+
+    /// The reason with numeric code `code` (the discriminant), if any.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| *reason as u8 == code)
+    }
+
     /// Stable snake-case name for logs and APIs.
     pub const fn name(self) -> &'static str {
         match self {

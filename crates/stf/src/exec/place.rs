@@ -63,8 +63,10 @@ pub fn execute<S: State, H: HintSource>(
     settle_remainder(j, ctx, &ledger, index, &mut taker, hints)
 }
 
-/// The stateless rejections of C12, in a fixed order.
-fn check_fields(rules: &Rules, place: &Place) -> Result<(Side, TimeInForce), RejectReason> {
+/// The stateless rejections of C12, in the C25 order (side, tif, tick, quantity, lot, orderId).
+/// The one copy: execution runs it first, and the node's admission runs it to refuse such a
+/// message up front, before it consumes a nonce.
+pub fn check_fields(rules: &Rules, place: &Place) -> Result<(Side, TimeInForce), RejectReason> {
     let side = Side::from_u8(place.side).ok_or(RejectReason::BadSide)?;
     let tif = TimeInForce::from_u32(place.tif).ok_or(RejectReason::BadTimeInForce)?;
     if place.tick <= 0 {

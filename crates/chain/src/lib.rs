@@ -1,0 +1,35 @@
+//! The numo chain as a library: what a block is and the one pure function that makes it.
+//!
+//! Every component that produces or checks blocks — the single-operator node today, BFT
+//! validators, the bridge, the EVM engine and the offline replay tomorrow — calls
+//! [`block::execute_block`] with a state, the parent's [`tip::ChainTip`] and a
+//! [`proposal::Proposal`]. It reads no clock (the timestamp is in the proposal), does no I/O and
+//! starts no thread, so two nodes given the same proposal produce byte-identical output
+//! (docs/PROTOCOL.md §10).
+//!
+//! Start here:
+//! - [`entry`]: the venue-level framing of a block entry (a kind byte, then the kind's payload);
+//! - [`proposal`]: height, timestamp and ordered entries — what a proposer proposes;
+//! - [`block`]: the block function, its output and its errors;
+//! - [`engine`]: one module per execution engine behind the dispatch on the entry kind
+//!   ([`engine::clob`]: per-market batches of C19, executed by `numo-stf`);
+//! - [`header`]: the block header, its hash and its versioned binary record;
+//! - [`venue`]: the static context the engines need (markets and their Rules).
+//!
+//! May depend on: `numo-stf` (the CLOB transition), `numo-host` (full state and the batch
+//! builder that emits witnesses). Never on the node, storage, networking or clocks.
+
+pub mod block;
+pub mod engine;
+pub mod entry;
+pub mod header;
+pub mod proposal;
+pub mod tip;
+pub mod venue;
+
+pub use block::{execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch};
+pub use entry::{ClobEntry, Entry, EntryError, EntryKind};
+pub use header::{BlockHeader, HeaderDecodeError};
+pub use proposal::Proposal;
+pub use tip::ChainTip;
+pub use venue::Venue;

@@ -1,0 +1,81 @@
+//! Every bound of the node in one place, with the relations between them asserted at compile
+//! time (as `numo_stf::limits` does for the transition). A bound that an operator may change
+//! is a default here and a `numo node` flag.
+
+use std::time::Duration;
+
+// --- Blocks -------------------------------------------------------------------------------
+
+/// Exchange block interval: 100 ms unless configured (`--block-interval-ms`).
+pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 100;
+/// Most messages one block executes; the rest wait for the next block (bounds block time after
+/// a restart with a long admission backlog).
+pub const MAX_MESSAGES_PER_BLOCK: usize = 4_096;
+/// A tree snapshot is written with a block once this many keys (or a quarter of the state, if
+/// more) were written since the last one: restarts then re-apply at most that many keys instead
+/// of rehashing every leaf, at the cost of ~200 bytes per key written now and then.
+pub const SNAPSHOT_DIRTY_KEYS_MIN: usize = 10_000;
+/// Sampling period of `--verify sample`: one batch in this many is re-executed by the guest.
+pub const VERIFY_SAMPLE_EVERY: u64 = 16;
+
+// --- Admission ----------------------------------------------------------------------------
+
+/// Most entries made durable by one admission-log commit; bounds the latency of a group.
+pub const LOG_GROUP_MAX: usize = 8_192;
+
+// --- HTTP ---------------------------------------------------------------------------------
+
+/// Largest accepted HTTP request body: a message is ~400 bytes of JSON.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Most messages in one `POST /v1/messages/batch`: a market maker's requote of both sides
+/// fits, and one request still holds a worker for only a few milliseconds of signature checks.
+pub const SUBMIT_BATCH_MAX: usize = 256;
+/// Largest friendly submission counted on in a batch request.
+pub const SUBMISSION_JSON_MAX: usize = 1024;
+/// Largest `POST /v1/messages/batch` body: room for [`SUBMIT_BATCH_MAX`] friendly messages of
+/// up to [`SUBMISSION_JSON_MAX`] bytes each.
+pub const MAX_BATCH_BODY_BYTES: usize = SUBMIT_BATCH_MAX * SUBMISSION_JSON_MAX;
+/// How long `POST /v1/messages` waits for its block before answering 202 (still durable).
+pub const WAIT_FOR_BLOCK_MAX: Duration = Duration::from_secs(30);
+/// Largest `depth` of a book view and `limit` of a trades view.
+pub const VIEW_ROWS_MAX: usize = 1_000;
+/// Recent trades kept per market for `GET /v1/markets/{market}/trades`.
+pub const RECENT_TRADES_MAX: usize = 1_000;
+
+// --- WebSocket streams ----------------------------------------------------------------------
+
+/// Blocks the broadcast channel keeps for connections that have not read them yet; a
+/// connection further behind than this is a slow consumer.
+pub const EVENT_BACKLOG_BLOCKS: usize = 1_024;
+/// Default bytes of frames queued for one client before it is a slow consumer: a deep book
+/// snapshot plus a few seconds of busy blocks (`--ws-queue-bytes`).
+pub const DEFAULT_QUEUE_BYTES: usize = 8 * 1024 * 1024;
+/// Smallest queue an operator may configure.
+pub const MIN_QUEUE_BYTES: usize = 4 * 1024;
+/// Default subscriptions per connection (`--ws-max-subscriptions`).
+pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 64;
+/// Default largest request frame: the longest valid request is a few hundred bytes.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024;
+/// Default time a closing handshake may take, in milliseconds (`--ws-close-timeout-ms`).
+pub const DEFAULT_CLOSE_TIMEOUT_MS: u64 = 5_000;
+/// Deepest `book` subscription (as `GET /v1/markets/{market}/book`).
+pub const BOOK_DEPTH_MAX: usize = VIEW_ROWS_MAX;
+/// Depth of a `book` subscription that gives none.
+pub const BOOK_DEPTH_DEFAULT: usize = 20;
+
+// --- Relations ------------------------------------------------------------------------------
+
+// One log group can hold a whole block's worth of admissions.
+const _: () = assert!(LOG_GROUP_MAX >= MAX_MESSAGES_PER_BLOCK);
+// A single submission fits the single-message body limit, and a batch body holds more than one.
+const _: () = assert!(SUBMISSION_JSON_MAX <= MAX_BODY_BYTES);
+const _: () = assert!(MAX_BATCH_BODY_BYTES > MAX_BODY_BYTES);
+// A trades view can be served from the recent trades the node keeps.
+const _: () = assert!(VIEW_ROWS_MAX <= RECENT_TRADES_MAX);
+// The default book depth is a valid depth, the default queue a valid queue, and the queue holds
+// at least one largest request.
+const _: () = assert!(BOOK_DEPTH_DEFAULT <= BOOK_DEPTH_MAX);
+const _: () = assert!(DEFAULT_QUEUE_BYTES >= MIN_QUEUE_BYTES);
+const _: () = assert!(MIN_QUEUE_BYTES >= DEFAULT_MAX_REQUEST_BYTES);
+// A submitter waits at least a few blocks before being told "admitted, still pending".
+const _: () = assert!(WAIT_FOR_BLOCK_MAX.as_millis() >= 10 * DEFAULT_BLOCK_INTERVAL_MS as u128);

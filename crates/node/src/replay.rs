@@ -1,0 +1,166 @@
+//! Offline replay (`numo replay --data-dir DIR`): re-executes every stored block from the
+//! genesis recorded in the data dir with the chain's one block function, checking signatures as
+//! any outsider must, and compares each header, each batch's PublicInputs, outcomes, trades and
+//! witness, and the final state with what the node stored. The node must be stopped (redb holds
+//! a lock on an open data dir).
+
+use crate::genesis::{GenesisError, VenueGenesis};
+use crate::store::{ChainStore, Store, StoreError};
+use alloy_primitives::B256;
+use numo_chain::{execute_block, BlockError, BlockOptions, ChainTip, Venue};
+use numo_host::FullState;
+use std::path::Path;
+
+/// What a replay that found every block as stored went through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplaySummary {
+    /// Blocks re-executed.
+    pub blocks: u64,
+    /// Batches compared.
+    pub batches: u64,
+    /// Entries re-executed.
+    pub entries: u64,
+    /// State root after the last block.
+    pub final_root: B256,
+}
+
+/// Why a replay stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The data dir has no database.
+    #[error("no numo data in {0} (expected numo.redb)")]
+    NoData(String),
+    /// Storage failed, or the data dir is of another format (or still open by a node).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The data dir does not record its genesis (it was never initialised).
+    #[error("the data dir records no genesis")]
+    NoGenesis,
+    /// The recorded genesis does not parse.
+    #[error("the recorded genesis is invalid: {0}")]
+    Genesis(#[from] GenesisError),
+    /// A record the chain needs is missing.
+    #[error("block {height}: {what} is not stored")]
+    Missing {
+        /// Block height.
+        height: u64,
+        /// What is missing.
+        what: String,
+    },
+    /// The block function refused a stored proposal.
+    #[error("block {height}: the block function refused its proposal: {error}")]
+    Refused {
+        /// Block height.
+        height: u64,
+        /// Why.
+        error: BlockError,
+    },
+    /// Re-execution disagrees with what was stored: the first difference found.
+    #[error("block {height} differs: {what}")]
+    Differs {
+        /// Block height (0 for the genesis or the final state).
+        height: u64,
+        /// What differs, with both values.
+        what: String,
+    },
+}
+
+impl ReplayError {
+    /// The block a difference was found at, if any.
+    pub fn height(&self) -> Option<u64> {
+        match self {
+            ReplayError::Missing { height, .. }
+            | ReplayError::Refused { height, .. }
+            | ReplayError::Differs { height, .. } => Some(*height),
+            _ => None,
+        }
+    }
+}
+
+fn differs(height: u64, what: impl Into<String>) -> ReplayError {
+    ReplayError::Differs { height, what: what.into() }
+}
+
+/// Replays the data dir `dir` from genesis.
+pub fn replay(dir: &Path) -> Result<ReplaySummary, ReplayError> {
+    if !dir.join("numo.redb").is_file() {
+        return Err(ReplayError::NoData(dir.display().to_string()));
+    }
+    let store = Store::open(dir)?;
+    let genesis = VenueGenesis::from_toml(&store.genesis_toml()?.ok_or(ReplayError::NoGenesis)?)?;
+    genesis.validate()?;
+    let loaded = store.load()?;
+    let mut state = genesis.initial_state();
+    if loaded.genesis_root != Some(state.root()) {
+        let stored = loaded.genesis_root.map_or("none".to_string(), |r| r.to_string());
+        return Err(differs(0, format!("genesis root: stored {stored}, recorded genesis gives {}", state.root())));
+    }
+    let venue = Venue::new(genesis.markets.iter().map(|m| m.context));
+    let mut tip = ChainTip::genesis(state.root());
+    let last = loaded.last_block.as_ref().map_or(0, |h| h.height);
+    let mut summary = ReplaySummary { blocks: 0, batches: 0, entries: 0, final_root: state.root() };
+    for height in 1..=last {
+        let missing = |what: &str| ReplayError::Missing { height, what: what.to_string() };
+        let header = store.block(height)?.ok_or_else(|| missing("header"))?;
+        let proposal = store.proposal(height)?.ok_or_else(|| missing("proposal"))?;
+        let output = execute_block(&venue, &mut state, &tip, &proposal, BlockOptions::VERIFYING)
+            .map_err(|error| ReplayError::Refused { height, error })?;
+        if output.header != header {
+            return Err(differs(height, header_difference(&header, &output.header)));
+        }
+        for batch in &output.batches {
+            let seq = batch.batch_seq;
+            let stored = store.batch(seq)?.ok_or_else(|| missing(&format!("batch {seq}")))?;
+            if stored.public_inputs != batch.public_inputs {
+                return Err(differs(height, format!("batch {seq} PublicInputs")));
+            }
+            let outcomes: Vec<_> = stored.messages.iter().map(|m| m.outcome).collect();
+            if outcomes != batch.report.outcomes {
+                return Err(differs(height, format!("batch {seq} message outcomes")));
+            }
+            let trades: Vec<_> = stored.trades.iter().map(|(_, t)| *t).collect();
+            if trades != batch.report.trades {
+                return Err(differs(height, format!("batch {seq} trades")));
+            }
+            if store.witness(seq)?.as_deref() != Some(batch.witness.as_slice()) {
+                return Err(differs(height, format!("batch {seq} witness")));
+            }
+        }
+        summary.blocks += 1;
+        summary.batches += output.batches.len() as u64;
+        summary.entries += proposal.entries.len() as u64;
+        tip = output.tip;
+    }
+    summary.final_root = state.root();
+    let stored_state = FullState::from_entries(loaded.state);
+    if stored_state.root() != state.root() {
+        return Err(differs(
+            last,
+            format!("final state: stored leaves hash to {}, replay gives {}", stored_state.root(), state.root()),
+        ));
+    }
+    let counters = (loaded.counters.next_batch_seq, loaded.counters.next_global_index);
+    if counters != (tip.next_batch_seq, tip.next_global_index) {
+        return Err(differs(
+            last,
+            format!("counters: stored {counters:?}, replay gives ({}, {})", tip.next_batch_seq, tip.next_global_index),
+        ));
+    }
+    Ok(summary)
+}
+
+/// The first header field that differs, with both values.
+fn header_difference(stored: &numo_chain::BlockHeader, replayed: &numo_chain::BlockHeader) -> String {
+    // In header order, so the cause comes before what it changed (a time before the roots).
+    let fields = [
+        ("height", stored.height.to_string(), replayed.height.to_string()),
+        ("parentHash", stored.parent_hash.to_string(), replayed.parent_hash.to_string()),
+        ("timestampMs", stored.timestamp_ms.to_string(), replayed.timestamp_ms.to_string()),
+        ("stateRoot", stored.state_root.to_string(), replayed.state_root.to_string()),
+        ("batchesRoot", stored.batches_root.to_string(), replayed.batches_root.to_string()),
+        ("batchSeqs", format!("{:?}", stored.batch_seqs), format!("{:?}", replayed.batch_seqs)),
+        ("hash", stored.hash.to_string(), replayed.hash.to_string()),
+    ];
+    let (name, a, b) = fields.into_iter().find(|(_, a, b)| a != b).unwrap_or(("header", String::new(), String::new()));
+    format!("header {name}: stored {a}, replayed {b}")
+}
