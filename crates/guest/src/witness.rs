@@ -1,5 +1,6 @@
 //! The guest's [`State`]: values proven against `prevRoot`, backed by a partial tree.
-//! Reading or writing a key without a proof is batch-invalid (C11).
+//! Reading or writing a key without a proof is batch-invalid (C11), also a write of a message
+//! that is later rejected (C25, [`State::ensure_provable`]).
 
 use crate::input::ProofEntry;
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -63,5 +64,15 @@ impl State for WitnessState<'_> {
         *slot = value;
         self.dirty.insert(key);
         Ok(())
+    }
+
+    /// C25: a key is provable when the blob carries its proof, whether it is read or only
+    /// written, and whether or not its message commits.
+    fn ensure_provable(&self, key: &B256) -> Result<(), StateError> {
+        if self.values.contains_key(key) {
+            Ok(())
+        } else {
+            Err(StateError::MissingWitness { key: *key })
+        }
     }
 }
