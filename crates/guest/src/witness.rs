@@ -6,8 +6,9 @@ use crate::input::ProofEntry;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use alloy_primitives::{keccak256, B256};
+use numo_core::{State, StateError};
 use numo_smt::{PartialTree, PartialTreeError, Siblings};
-use numo_stf::{BatchError, State, StateError};
+use numo_stf::BatchError;
 
 /// Proven state of one batch.
 pub struct WitnessState<'a> {
