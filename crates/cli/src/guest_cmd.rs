@@ -15,6 +15,10 @@ pub(crate) enum GuestCommand {
     Run {
         /// Blob file, raw bytes or 0x-hex text; `-` reads stdin.
         file: String,
+        /// Print one JSON object on stdout instead: `{"publicInputs", "touchedKeysDigest",
+        /// "touchedKeyCount"}`, or `{"invalid": CODE, "message"}` (exit 1) for an invalid batch.
+        #[arg(long)]
+        json: bool,
     },
     /// Decode a blob and print it as JSON (header, rules, messages, hints, proof keys).
     Inspect {
@@ -24,9 +28,9 @@ pub(crate) enum GuestCommand {
 }
 
 pub(crate) fn run(command: GuestCommand) -> ExitCode {
-    let (file, inspect) = match &command {
-        GuestCommand::Run { file } => (file, false),
-        GuestCommand::Inspect { file } => (file, true),
+    let (file, inspect, json) = match &command {
+        GuestCommand::Run { file, json } => (file, false, *json),
+        GuestCommand::Inspect { file } => (file, true, false),
     };
     let blob = match read_blob(file) {
         Ok(blob) => blob,
@@ -38,6 +42,9 @@ pub(crate) fn run(command: GuestCommand) -> ExitCode {
     if inspect {
         return inspect_blob(&blob);
     }
+    if json {
+        return run_json(&blob);
+    }
     match numo_guest::run(&blob) {
         Ok(output) => {
             println!("{}", hex::encode_prefixed(output.public_inputs.encode()));
@@ -48,6 +55,26 @@ pub(crate) fn run(command: GuestCommand) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `guest run --json`: the conformance values of C23 (PublicInputs, and the touched-keys
+/// digest and access count of the C25 sequence) as one JSON object, so a tool can compare
+/// guests without parsing text. An invalid batch is reported on stdout too, with the stable
+/// `BatchError::code`, and exits 1 like the plain form.
+fn run_json(blob: &[u8]) -> ExitCode {
+    let (report, code) = match numo_guest::run(blob) {
+        Ok(output) => (
+            serde_json::json!({
+                "publicInputs": hex::encode_prefixed(output.public_inputs.encode()),
+                "touchedKeysDigest": hex::encode_prefixed(output.report.touched.digest()),
+                "touchedKeyCount": output.report.touched.count(),
+            }),
+            ExitCode::SUCCESS,
+        ),
+        Err(error) => (serde_json::json!({"invalid": error.code(), "message": error.to_string()}), ExitCode::from(1)),
+    };
+    println!("{report}");
+    code
 }
 
 fn inspect_blob(blob: &[u8]) -> ExitCode {

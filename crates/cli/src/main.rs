@@ -3,8 +3,11 @@
 //!
 //! Exit codes of `numo guest run` are a contract used by conformance tooling: 0 with the
 //! PublicInputs as one `0x` hex line on stdout; 1 with `invalid: <reason>` on stderr when the
-//! batch is invalid (C11); 2 for anything else (unreadable file, bad arguments). The JSON printed
-//! by `numo dev accounts --json` (`[{"address", "privateKey"}]`, lowercase hex) is a contract too.
+//! batch is invalid (C11); 2 for anything else (unreadable file, bad arguments). With `--json`
+//! it prints exactly one JSON object on stdout instead: `{"publicInputs", "touchedKeysDigest",
+//! "touchedKeyCount"}` (exit 0) or `{"invalid": <BatchError code>, "message"}` (exit 1). The JSON
+//! printed by `numo dev accounts --json` (`[{"address", "privateKey"}]`, lowercase hex) is a
+//! contract too.
 
 mod batch_cmd;
 mod client;

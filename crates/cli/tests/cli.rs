@@ -6,7 +6,10 @@
 //! 2 for anything else (unreadable file, bad arguments). The blob may be given as a hex file,
 //! a raw-bytes file or on stdin (`-`). `numo guest inspect` prints the decoded blob (C22) as
 //! JSON, and `numo batch build` turns a genesis file and signed-or-signable messages into
-//! guest inputs that the guest accepts with the announced `expectedPublicInputs`.
+//! guest inputs that the guest accepts with the announced `expectedPublicInputs`. `numo guest
+//! run --json` prints one JSON object instead: the PublicInputs with the vectors'
+//! `touchedKeysDigest` and `touchedKeyCount` (C23, C25), or `{"invalid": code, "message"}`
+//! with exit 1.
 //!
 //! Inputs are the spec vectors in `shared/spec/vectors/batches`.
 
@@ -127,6 +130,73 @@ fn guest_run_exits_1_with_invalid_on_a_mutated_blob() {
         let hex_file = scratch("mutated.hex");
         std::fs::write(&hex_file, hex::encode_prefixed(&blob)).unwrap();
         assert_invalid(&numo(&["guest", "run", path_str(&hex_file)]), what);
+    }
+}
+
+/// Parses the `--json` contract: exactly one JSON object on one line of stdout.
+fn json_object(output: &Output, what: &str) -> serde_json::Map<String, Value> {
+    let text = stdout(output);
+    assert_eq!(text.lines().count(), 1, "{what}: one line: {text:?}");
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => map,
+        other => panic!("{what}: not a JSON object: {other:?} from {text:?}"),
+    }
+}
+
+#[test]
+fn guest_run_json_prints_public_inputs_and_the_touched_keys_digest() {
+    for name in VECTORS {
+        let v = load(&format!("{name}.json"));
+        let hex_blob = v["guestInput"].as_str().unwrap();
+        let file = scratch(&format!("{name}.json-run.hex"));
+        std::fs::write(&file, hex_blob).unwrap();
+        let expected = serde_json::json!({
+            "publicInputs": v["expectedPublicInputs"],
+            "touchedKeysDigest": v["touchedKeysDigest"],
+            "touchedKeyCount": v["touchedKeyCount"],
+        });
+        for (output, how) in [
+            (numo(&["guest", "run", "--json", path_str(&file)]), "file"),
+            (numo_stdin(&["guest", "run", "--json", "-"], hex_blob.as_bytes()), "stdin"),
+        ] {
+            assert_eq!(output.status.code(), Some(0), "{name} {how}: stderr {}", stderr(&output));
+            assert_eq!(Value::Object(json_object(&output, name)), expected, "{name} {how}");
+        }
+    }
+}
+
+#[test]
+fn guest_run_json_reports_an_invalid_batch_on_stdout_with_its_code() {
+    let v = load("batch_1_plain_cross.json");
+    let raw = hex::decode(v["guestInput"].as_str().unwrap()).unwrap();
+    type Mutation = fn(&mut Vec<u8>);
+    let mutations: [(&str, Mutation, &str); 3] = [
+        // batchDigest is bytes 32..64 of the header (C22).
+        ("batchDigest flipped", |b| b[40] ^= 1, "batch_digest_mismatch"),
+        ("trailing byte", |b| b.push(0), "malformed"),
+        // The last proof's last sibling byte: that proof no longer verifies against prevRoot.
+        (
+            "sibling flipped",
+            |b| {
+                let last = b.len() - 1;
+                b[last] ^= 1;
+            },
+            "proof_mismatch",
+        ),
+    ];
+    for (what, mutate, code) in mutations {
+        let mut blob = raw.clone();
+        mutate(&mut blob);
+        let file = scratch("json-mutated.bin");
+        std::fs::write(&file, &blob).unwrap();
+        let output = numo(&["guest", "run", "--json", path_str(&file)]);
+        assert_eq!(output.status.code(), Some(1), "{what}: stderr {}", stderr(&output));
+        let object = json_object(&output, what);
+        assert_eq!(object.len(), 2, "{what}: {object:?}");
+        assert_eq!(object["invalid"], code, "{what}");
+        assert!(!object["message"].as_str().unwrap().is_empty(), "{what}");
+        // The plain form reports the same batch as invalid, on stderr.
+        assert_invalid(&numo(&["guest", "run", path_str(&file)]), what);
     }
 }
 

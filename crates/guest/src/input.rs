@@ -10,8 +10,9 @@
 
 use alloc::vec::Vec;
 use alloy_primitives::B256;
-use numo_stf::codec::{DecodeError, Reader, Writer};
-use numo_stf::limits::{CANCEL_LEN, PROOF_SIBLINGS_LEN, SIGNATURE_LEN};
+use numo_core::codec::{DecodeError, Reader, Writer};
+use numo_core::limits::{PROOF_SIBLINGS_LEN, SIGNATURE_LEN};
+use numo_stf::limits::CANCEL_LEN;
 use numo_stf::{MarketContext, Message, Rules, Signature, SignedMessage, TickHints};
 
 /// Part 1 of the input: the public inputs known before execution.

@@ -2,7 +2,7 @@
 //! a zkVM proves and any verifier or fraud-proof challenger can run natively.
 //!
 //! `no_std + alloc`, no I/O. Start here:
-//! - [`run::run`]: blob in, [`numo_stf::PublicInputs`] or a typed [`numo_stf::BatchError`] out;
+//! - [`run::run`]: blob in, [`numo_core::PublicInputs`] or a typed [`numo_stf::BatchError`] out;
 //! - [`input`]: the C22 layout, strict decoder and encoder;
 //! - [`witness`]: proven state over a [`numo_smt::PartialTree`].
 //!

@@ -4,7 +4,8 @@
 use crate::input::{BatchHeader, GuestInput};
 use crate::witness::WitnessState;
 use alloy_primitives::B256;
-use numo_stf::{execute_messages, validate_batch, BatchError, BatchReport, GivenHints, PublicInputs, TouchLog};
+use numo_core::{PublicInputs, TouchLog};
+use numo_stf::{execute_messages, validate_batch, BatchError, BatchReport, GivenHints};
 
 /// The guest's result: the public inputs plus what a debugger wants to see.
 #[derive(Debug, Clone)]

@@ -1,12 +1,14 @@
 //! The guest's [`State`]: values proven against `prevRoot`, backed by a partial tree.
-//! Reading or writing a key without a proof is batch-invalid (C11).
+//! Reading or writing a key without a proof is batch-invalid (C11), also a write of a message
+//! that is later rejected (C25, [`State::ensure_provable`]).
 
 use crate::input::ProofEntry;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use alloy_primitives::{keccak256, B256};
+use numo_core::{State, StateError};
 use numo_smt::{PartialTree, PartialTreeError, Siblings};
-use numo_stf::{BatchError, State, StateError};
+use numo_stf::BatchError;
 
 /// Proven state of one batch.
 pub struct WitnessState<'a> {
@@ -63,5 +65,15 @@ impl State for WitnessState<'_> {
         *slot = value;
         self.dirty.insert(key);
         Ok(())
+    }
+
+    /// C25: a key is provable when the blob carries its proof, whether it is read or only
+    /// written, and whether or not its message commits.
+    fn ensure_provable(&self, key: &B256) -> Result<(), StateError> {
+        if self.values.contains_key(key) {
+            Ok(())
+        } else {
+            Err(StateError::MissingWitness { key: *key })
+        }
     }
 }

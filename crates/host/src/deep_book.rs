@@ -8,8 +8,8 @@
 
 use crate::{build_batch, FullState};
 use alloy_primitives::{Address, B256, U256};
+use numo_core::signature::{secret_key_address, sign_digest};
 use numo_stf::keys::balance_key;
-use numo_stf::signature::{secret_key_address, sign_digest};
 use numo_stf::values::{Balance, StateValue};
 use numo_stf::{Cancel, MarketContext, Message, Place, Rules, SignedMessage};
 use secp256k1::SecretKey;

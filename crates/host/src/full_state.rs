@@ -2,8 +2,8 @@
 //! tree over them, so roots and proofs are always at hand.
 
 use alloy_primitives::{keccak256, B256};
+use numo_core::{State, StateError};
 use numo_smt::{leaf_hash, Proof, SparseMerkleTree};
-use numo_stf::{State, StateError};
 use std::collections::BTreeMap;
 
 /// All key-value pairs (C3: absent keys are not stored) and their sparse Merkle tree.

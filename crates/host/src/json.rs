@@ -12,8 +12,8 @@
 
 use crate::full_state::FullState;
 use alloy_primitives::{hex, Address, B256, U256};
+use numo_core::signature::{secret_key_address, sign_digest};
 use numo_stf::keys::balance_key;
-use numo_stf::signature::{secret_key_address, sign_digest};
 use numo_stf::values::{Balance, StateValue};
 use numo_stf::{Cancel, MarketContext, Message, Place, Rules, Signature, SignedMessage};
 use serde_json::Value;

@@ -34,10 +34,10 @@
 //! carries about `log2(keys)` non-default siblings: ≈ 20 at a million keys, still ≈ 10×.
 
 use alloy_primitives::B256;
+use numo_core::codec::{DecodeError, Reader, Writer};
+use numo_core::limits::{PROOF_SIBLINGS_LEN, TREE_DEPTH};
 use numo_guest::GuestInput;
 use numo_smt::default_hash;
-use numo_stf::codec::{DecodeError, Reader, Writer};
-use numo_stf::limits::{PROOF_SIBLINGS_LEN, TREE_DEPTH};
 use numo_stf::{Message, Rules, Signature, TickHints};
 
 /// Size of part 1 of C22: four B32, two U64, one B32.

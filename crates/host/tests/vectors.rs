@@ -1,7 +1,9 @@
 //! The batch vectors of `shared/spec/vectors/batches`: the guest on each `guestInput` gives
 //! `expectedPublicInputs`, and the host builder, from `preState` and the same signed
 //! messages, reproduces those PublicInputs, the `postState` root and every entry, with a
-//! blob of its own that the guest accepts too. The three batches chain from genesis.
+//! blob of its own that the guest accepts too. The three batches chain from genesis. The
+//! guest's touched-keys log matches each vector's `touchedKeysDigest` and `touchedKeyCount`
+//! (C23, C25).
 
 use alloy_primitives::{hex, B256};
 use numo_host::json::{self, b256, hex_bytes};
@@ -38,6 +40,20 @@ fn guest_reproduces_expected_public_inputs() {
             assert_eq!(ours.is_accepted(), theirs["status"] == "accepted", "{name} message {}", theirs["index"]);
         }
         assert_eq!(output.report.trades.len(), v["trades"].as_array().unwrap().len(), "{name}");
+    }
+}
+
+#[test]
+fn guest_reproduces_touched_keys_digest_and_count() {
+    // C23/C25: the digest of every access in the C25 order, and the number of accesses
+    // (repeats included), are conformance values of each vector's blob.
+    for name in BATCHES {
+        let v = load(&format!("{name}.json"));
+        let blob = hex_bytes(&v["guestInput"], "guestInput").unwrap();
+        let output = numo_guest::run(&blob).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let touched = &output.report.touched;
+        assert_eq!(touched.digest(), b256(&v["touchedKeysDigest"], "touchedKeysDigest").unwrap(), "{name}");
+        assert_eq!(Some(touched.count()), v["touchedKeyCount"].as_u64(), "{name}");
     }
 }
 

@@ -2,10 +2,11 @@
 //! Merkle roots of trades and fees (section F, C21).
 
 use crate::codec::Writer;
-use crate::hash::{keccak256, keccak_concat, Keccak256};
+use crate::hash::{keccak_concat, Keccak256};
 use crate::message::SignedMessage;
-use alloc::vec::Vec;
 use alloy_primitives::B256;
+/// The C21 tree is shared by every engine's records (numo-core).
+pub use numo_core::merkle::{merkle_root, record_leaf};
 
 /// ASCII tag of the batch digest (C1).
 pub const BATCH_TAG: &[u8] = b"BATCH_V1";
@@ -34,28 +35,4 @@ pub fn da_commitment(messages: &[SignedMessage]) -> B256 {
         hasher.update(signed.signature.0);
     }
     hasher.finalize()
-}
-
-/// Binary Merkle root of C21: parent `= keccak256(left ‖ right)` without prefix, an odd level
-/// duplicates its last node, one leaf is its own root, no leaves give `bytes32(0)`.
-pub fn merkle_root(leaves: &[B256]) -> B256 {
-    if leaves.is_empty() {
-        return B256::ZERO;
-    }
-    let mut level: Vec<B256> = leaves.to_vec();
-    while level.len() > 1 {
-        level = level
-            .chunks(2)
-            .map(|pair| {
-                let right = pair.get(1).unwrap_or(&pair[0]);
-                keccak_concat(&[pair[0].as_slice(), right.as_slice()])
-            })
-            .collect();
-    }
-    level[0]
-}
-
-/// Leaf of a record: `keccak256(record)` (section F).
-pub fn record_leaf(record: &[u8]) -> B256 {
-    keccak256(record)
 }

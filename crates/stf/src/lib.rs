@@ -7,10 +7,13 @@
 //! - [`exec::batch::execute_messages`]: C9–C18 over any [`state::State`];
 //! - [`validate::validate_batch`]: the state-free C11 checks and batch commitments;
 //! - [`keys`] and [`values`]: the key table (C2–C10) with canonical absence (C3);
-//! - [`message`], [`signature`], [`rules`]: what is signed and how it is checked;
-//! - [`hash`] and [`signature`] are the crypto seam: native Keccak and libsecp256k1 on a host,
-//!   SP1 precompiles ([`keccak_sponge`], [`ecrecover`]) under `target_os = "zkvm"`;
-//! - [`commitments`], [`records`], [`public_inputs`]: what a batch commits to (B, C20, C21).
+//! - [`message`], [`rules`]: what is signed and how it is checked;
+//! - [`commitments`], [`records`]: what a batch commits to (C20, C21).
+//!
+//! What is not specific to the order book lives in numo-core and is re-exported here under its
+//! old paths: [`codec`], the crypto seam ([`hash`], [`signature`], [`keccak_sponge`],
+//! [`ecrecover`], `zkvm` under `target_os = "zkvm"`), [`state`] (State, Overlay, TouchLog) and
+//! [`public_inputs`] (section B).
 //!
 //! Feature `std` (default) only forwards to dependencies; nothing in the transition needs it.
 //! Stability: V1 encodings are frozen by the spec vectors; the Rust API may still change.
@@ -19,26 +22,21 @@
 
 extern crate alloc;
 
-pub mod codec;
 pub mod commitments;
-pub mod ecrecover;
 pub mod error;
 pub mod exec;
-pub mod hash;
-pub mod keccak_sponge;
 pub mod keys;
 pub mod limits;
 pub mod message;
-pub mod public_inputs;
 pub mod records;
 pub mod rules;
-pub mod signature;
-pub mod state;
 pub mod units;
 pub mod validate;
 pub mod values;
+
 #[cfg(target_os = "zkvm")]
-pub mod zkvm;
+pub use numo_core::zkvm;
+pub use numo_core::{codec, ecrecover, hash, keccak_sponge, public_inputs, signature, state};
 
 pub use error::BatchError;
 pub use exec::batch::{execute_messages, BatchReport};

@@ -1,4 +1,8 @@
-//! Every fixed size and bound of V1 in one place, each with the spec item that sets it.
+//! Every fixed size and bound of V1 in one place, each with the spec item that sets it. The
+//! sizes every engine shares (signature, PublicInputs, tree and proofs) are numo-core's and
+//! re-exported here.
+
+pub use numo_core::limits::{PROOF_SIBLINGS_LEN, PUBLIC_INPUTS_LEN, SIGNATURE_LEN, TREE_DEPTH};
 
 /// `priceScale` must be exactly 1e18 (section C, C11): prices are 18-decimal fixed point.
 pub const PRICE_SCALE: u64 = 1_000_000_000_000_000_000;
@@ -11,18 +15,10 @@ pub const TAKER_FEE_BPS_MAX: u32 = FEE_BPS_DENOMINATOR;
 pub const PLACE_LEN: usize = 1 + 20 + 8 + 32 + 1 + 4 + 4 + 32;
 /// Cancel message: type, trader, nonce, orderId (section C).
 pub const CANCEL_LEN: usize = 1 + 20 + 8 + 32;
-/// Signature `r ‖ s ‖ v` (section C).
-pub const SIGNATURE_LEN: usize = 65;
 /// Tick hints of a Place in the guest input: two `U8 flag ‖ I32 tick` pairs (C22).
 pub const HINTS_LEN: usize = 2 * (1 + 4);
 /// Serialized Rules (section C): 2 × B32, 3 × U256, 4 × U32, U256.
 pub const RULES_LEN: usize = 2 * 32 + 3 * 32 + 4 * 4 + 32;
-/// PublicInputs (section B, C23): 8 × 32-byte fields and 2 × U64.
-pub const PUBLIC_INPUTS_LEN: usize = 8 * 32 + 2 * 8;
-/// Depth of the state tree (section A): one level per key bit.
-pub const TREE_DEPTH: usize = 256;
-/// Bytes of one proof's siblings in the guest input (C22, C7).
-pub const PROOF_SIBLINGS_LEN: usize = TREE_DEPTH * 32;
 
 /// Default `maxOrdersPerBatch` (section C); the batch bound actually enforced is the market's.
 pub const DEFAULT_MAX_ORDERS_PER_BATCH: u32 = 128;
@@ -32,4 +28,3 @@ pub const DEFAULT_MAX_MATCHES_PER_ORDER: u32 = 64;
 const _: () = assert!(PLACE_LEN == 102, "C22: a Place is 102 bytes");
 const _: () = assert!(CANCEL_LEN == 61, "C22: a Cancel is 61 bytes");
 const _: () = assert!(RULES_LEN == 208, "Rules serialize to 208 bytes");
-const _: () = assert!(PUBLIC_INPUTS_LEN == 272, "C23: PublicInputs are 272 bytes");

@@ -2,9 +2,12 @@
 
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::hash::{keccak256, keccak_concat};
-use crate::limits::{CANCEL_LEN, PLACE_LEN, SIGNATURE_LEN};
+use crate::limits::{CANCEL_LEN, PLACE_LEN};
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256};
+/// The 65-byte `r ‖ s ‖ v` of section C lives with its checks in numo-core; every engine's
+/// messages carry the same one.
+pub use numo_core::signature::Signature;
 
 /// Type byte of a Place.
 pub const PLACE_TYPE: u8 = 0x01;
@@ -140,20 +143,6 @@ impl Message {
     pub fn hash(&self, domain_separator: &B256) -> B256 {
         let body = keccak256(self.encode());
         keccak_concat(&[&[0x19, 0x01], domain_separator.as_slice(), body.as_slice()])
-    }
-}
-
-/// A 65-byte signature `r ‖ s ‖ v` (section C), kept as bytes so that every byte string
-/// round-trips and the checks of C11 happen in one place ([`crate::signature`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Signature(pub [u8; SIGNATURE_LEN]);
-
-impl Signature {
-    /// Reads 65 bytes.
-    pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let mut out = [0u8; SIGNATURE_LEN];
-        out.copy_from_slice(r.take(SIGNATURE_LEN)?);
-        Ok(Self(out))
     }
 }
 

@@ -25,15 +25,19 @@ impl<'a, S: State> Journal<'a, S> {
         V::decode(bytes.as_deref()).map_err(|error| StateError::Corrupt { key: *key, error })
     }
 
-    /// Encodes and writes `value` (all-zero deletes, C3).
+    /// Encodes and writes `value` (all-zero deletes, C3). The key must be provable now, not
+    /// only when the message commits: C25 asks a proof of a write-only key even if the
+    /// message is later rejected and its writes dropped.
     pub fn write<V: StateValue>(&mut self, key: &B256, value: &V) -> Result<(), StateError> {
         self.touched.record(key);
+        self.overlay.ensure_provable(key)?;
         self.overlay.put(*key, value.encode_canonical())
     }
 
-    /// Deletes `key` (C3).
+    /// Deletes `key` (C3); provable now, as for [`Journal::write`].
     pub fn delete(&mut self, key: &B256) -> Result<(), StateError> {
         self.touched.record(key);
+        self.overlay.ensure_provable(key)?;
         self.overlay.put(*key, None)
     }
 

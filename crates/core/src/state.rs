@@ -36,6 +36,18 @@ pub trait State {
     fn get(&mut self, key: &B256) -> Result<Option<Vec<u8>>, StateError>;
     /// Sets (`Some`) or deletes (`None`) `key`.
     fn put(&mut self, key: B256, value: Option<Vec<u8>>) -> Result<(), StateError>;
+
+    /// Whether `key` may be accessed at all, checked on every write as it happens.
+    ///
+    /// C25: every key in the touched log needs a proof, including a key that is only written
+    /// and the keys of a message that is later rejected. Writes are buffered per message and
+    /// reach [`State::put`] only when the message commits, so a backend that can refuse a key
+    /// (the guest's proven state: [`StateError::MissingWitness`]) must be asked at the write
+    /// itself. A complete state (the host's) holds every key: the default accepts all.
+    fn ensure_provable(&self, key: &B256) -> Result<(), StateError> {
+        let _ = key;
+        Ok(())
+    }
 }
 
 impl<S: State + ?Sized> State for &mut S {
@@ -44,6 +56,9 @@ impl<S: State + ?Sized> State for &mut S {
     }
     fn put(&mut self, key: B256, value: Option<Vec<u8>>) -> Result<(), StateError> {
         (**self).put(key, value)
+    }
+    fn ensure_provable(&self, key: &B256) -> Result<(), StateError> {
+        (**self).ensure_provable(key)
     }
 }
 
@@ -93,27 +108,39 @@ impl<S: State> State for Overlay<S> {
         self.writes.insert(key, value);
         Ok(())
     }
+    /// A buffered write does not make a key provable: only the base can say (C25).
+    fn ensure_provable(&self, key: &B256) -> Result<(), StateError> {
+        self.base.ensure_provable(key)
+    }
 }
 
 /// Section H / C23: every key read or written by execution, in order, repeats included,
 /// folded into `touchedKeysDigest = keccak256(key0 ‖ key1 ‖ …)`. The host also keeps the set of
-/// distinct keys: exactly the keys the guest needs proofs for.
+/// distinct keys: exactly the keys the guest needs proofs for. Tests may keep the accesses
+/// themselves, in order, to pin the C25 sequence key by key.
 #[derive(Debug, Clone)]
 pub struct TouchLog {
     hasher: Keccak256,
     count: u64,
     keys: Option<BTreeSet<B256>>,
+    sequence: Option<Vec<B256>>,
 }
 
 impl TouchLog {
     /// A log that only hashes (the guest).
     pub fn digest_only() -> Self {
-        Self { hasher: Keccak256::new(), count: 0, keys: None }
+        Self { hasher: Keccak256::new(), count: 0, keys: None, sequence: None }
     }
 
     /// A log that also collects the distinct keys (the host, to know which proofs to emit).
     pub fn collecting() -> Self {
         Self { keys: Some(BTreeSet::new()), ..Self::digest_only() }
+    }
+
+    /// A log that also keeps every access in order (C25 conformance tests and debugging; it
+    /// grows with the batch, so nodes and the guest do not use it).
+    pub fn sequenced() -> Self {
+        Self { sequence: Some(Vec::new()), ..Self::digest_only() }
     }
 
     /// Records one access.
@@ -122,6 +149,9 @@ impl TouchLog {
         self.count += 1;
         if let Some(keys) = &mut self.keys {
             keys.insert(*key);
+        }
+        if let Some(sequence) = &mut self.sequence {
+            sequence.push(*key);
         }
     }
 
@@ -133,6 +163,11 @@ impl TouchLog {
     /// Distinct keys, if collected.
     pub fn keys(&self) -> Option<&BTreeSet<B256>> {
         self.keys.as_ref()
+    }
+
+    /// Every access in order, repeats included, if kept ([`TouchLog::sequenced`]).
+    pub fn sequence(&self) -> Option<&[B256]> {
+        self.sequence.as_deref()
     }
 
     /// `touchedKeysDigest` of the accesses so far.

@@ -8,14 +8,29 @@
 //! [`crate::ecrecover`] runs over SP1's precompiles, with results identical to libsecp256k1
 //! (tested in `ecrecover`).
 
+use crate::codec::{DecodeError, Reader};
 use crate::hash::keccak256;
-use crate::message::Signature;
+use crate::limits::SIGNATURE_LEN;
 use alloy_primitives::{Address, B256, U256};
 #[cfg(not(target_os = "zkvm"))]
 use secp256k1::{
     ecdsa::{RecoverableSignature, RecoveryId},
     Message as Digest, PublicKey, SecretKey,
 };
+
+/// A 65-byte signature `r ‖ s ‖ v` (section C), kept as bytes so that every byte string
+/// round-trips and the checks of C11 happen in one place (this module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Signature(pub [u8; SIGNATURE_LEN]);
+
+impl Signature {
+    /// Reads 65 bytes.
+    pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut out = [0u8; SIGNATURE_LEN];
+        out.copy_from_slice(r.take(SIGNATURE_LEN)?);
+        Ok(Self(out))
+    }
+}
 
 /// Half the secp256k1 group order: the largest `s` a low-s signature may carry (EIP-2).
 pub const SECP256K1_HALF_ORDER: U256 = U256::from_be_slice(&[

@@ -2,8 +2,8 @@
 //!
 //! On a host the hasher comes from `alloy-primitives` (hosts enable its `asm-keccak` feature).
 //! Inside the SP1 zkVM (`target_os = "zkvm"`), [`Keccak256`] is a sponge over the keccak-f
-//! precompile, and the one-shot [`keccak256`] (used here and by numo-smt) reaches the same
-//! sponge through alloy's `native-keccak` hook, see [`crate::zkvm::native_keccak256`].
+//! precompile, and the one-shot [`keccak256`] (used here, by numo-stf and numo-smt) reaches the
+//! same sponge through alloy's `native-keccak` hook, see `zkvm::native_keccak256`.
 
 pub use alloy_primitives::keccak256;
 use alloy_primitives::B256;
