@@ -1,4 +1,5 @@
-//! JSON shapes shared by the CLI, tests and tooling: genesis files and message lists.
+//! JSON shapes shared by the node, the CLI, tests and tooling: genesis files, message lists and
+//! PublicInputs.
 //!
 //! A genesis file is `{"context": {"chainId", "venueId", "marketId", "rules": {…}},
 //! "balances": [{"owner", "assetId", "available", "locked"}], "genesisRoot"?}` — the shape of
@@ -16,8 +17,8 @@ use alloy_primitives::{hex, Address, B256, U256};
 use numo_stf::keys::balance_key;
 use numo_stf::signature::{secret_key_address, sign_digest};
 use numo_stf::values::{Balance, StateValue};
-use numo_stf::{MarketContext, Rules, SignedMessage};
-use serde_json::Value;
+use numo_stf::{MarketContext, PublicInputs, Rules, SignedMessage};
+use serde_json::{json, Value};
 
 /// A JSON document that does not have the expected shape.
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +144,17 @@ pub fn signed_message(v: &Value, path: &str, domain_separator: &B256) -> Result<
         (None, None) => return Err(err(path, "needs `signature` or `privateKey`")),
     };
     Ok(SignedMessage { message, signature })
+}
+
+/// PublicInputs (C23) field by field, as the node's batch view (`publicInputsDecoded`) and
+/// `numo batch build` print them: one rendering, so a script reads both the same way.
+pub fn public_inputs(pi: &PublicInputs) -> Value {
+    json!({
+        "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest,
+        "rulesHash": pi.rules_hash, "domainSeparator": pi.domain_separator,
+        "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
+        "daCommitment": pi.da_commitment, "tradesRoot": pi.trades_root, "feesRoot": pi.fees_root,
+    })
 }
 
 /// Parses a JSON array of messages.

@@ -451,11 +451,7 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
     if let Some(reason) = proof_error {
         answer["proof"]["error"] = json!(reason);
     }
-    answer["publicInputsDecoded"] = json!({
-        "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest, "rulesHash": pi.rules_hash,
-        "domainSeparator": pi.domain_separator, "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
-        "daCommitment": pi.da_commitment, "tradesRoot": pi.trades_root, "feesRoot": pi.fees_root,
-    });
+    answer["publicInputsDecoded"] = numo_host::json::public_inputs(&pi);
     Ok(Json(answer).into_response())
 }
 
