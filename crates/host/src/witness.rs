@@ -34,16 +34,12 @@
 //! carries about `log2(keys)` non-default siblings: ≈ 20 at a million keys, still ≈ 10×.
 
 use alloy_primitives::B256;
+use numo_guest::input::read_prefix;
 use numo_guest::GuestInput;
 use numo_smt::default_hash;
 use numo_stf::codec::{DecodeError, Reader, Writer};
 use numo_stf::limits::{PROOF_SIBLINGS_LEN, TREE_DEPTH};
-use numo_stf::{Message, Rules, Signature, TickHints};
 
-/// Size of part 1 of C22: four B32, two U64, one B32.
-const HEADER_LEN: usize = 4 * 32 + 2 * 8 + 32;
-/// Size of part 2 of C22: U64 chainId, B32 venueId, B32 marketId.
-const DOMAIN_LEN: usize = 8 + 2 * 32;
 /// Size of the sibling bitmap of a compact proof.
 const BITMAP_LEN: usize = 32;
 /// Ceiling of the output buffer reserved up front by [`expand`]; larger blobs grow on demand.
@@ -114,7 +110,9 @@ pub fn compact_from_parts<'a>(
 /// The exact C22 blob a [`compact`] form was made from.
 pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let mut r = Reader::new(compact);
-    skip_prefix(&mut r)?;
+    // Parts 1–4 are read by the guest's own parser, so the prefix ends exactly where the guest
+    // finds its end.
+    read_prefix(&mut r)?;
     let prefix = &compact[..r.position()];
     let proof_count = r.u32()?;
 
@@ -142,20 +140,4 @@ pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     }
     r.finish()?;
     Ok(w.into_bytes())
-}
-
-/// Reads parts 1–4 of C22 with the same strict readers as `GuestInput::decode`, so the prefix
-/// boundary is found exactly where the guest finds it.
-fn skip_prefix(r: &mut Reader<'_>) -> Result<(), DecodeError> {
-    r.take(HEADER_LEN + DOMAIN_LEN)?;
-    Rules::read(r)?;
-    let message_count = r.u32()?;
-    for _ in 0..message_count {
-        let message = Message::read(r)?;
-        Signature::read(r)?;
-        if let Message::Place(_) = message {
-            TickHints::read(r)?;
-        }
-    }
-    Ok(())
 }
