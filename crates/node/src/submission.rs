@@ -3,7 +3,7 @@
 //! message vocabulary of [`numo_host::message_json`], the one message files use too.
 
 use crate::admission::Refusal;
-use crate::genesis::MarketSpec;
+use crate::genesis::{symbol_key, MarketSpec};
 use alloy_primitives::B256;
 use numo_host::message_json::{self, FieldError, FieldErrorKind};
 use numo_stf::SignedMessage;
@@ -42,10 +42,10 @@ pub fn resolve_market(markets: &BTreeMap<B256, MarketSpec>, given: &str) -> Resu
             .then_some(id)
             .ok_or_else(|| Refusal::new(404, "unknown_market", format!("no market {given}")));
     }
-    let symbol = given.replace('-', "/");
+    let wanted = symbol_key(given);
     markets
         .values()
-        .find(|m| m.symbol.eq_ignore_ascii_case(&symbol))
+        .find(|m| symbol_key(&m.symbol) == wanted)
         .map(|m| m.context.market_id)
         .ok_or_else(|| Refusal::new(404, "unknown_market", format!("no market {given}")))
 }
