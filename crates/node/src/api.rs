@@ -124,16 +124,7 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
 
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
     let pending = node.mempool.lock().expect("mempool lock").len();
-    let mut text = node.metrics.render(pending);
-    let streams = &node.streams.counters;
-    for (name, help, value) in [
-        ("numo_ws_connections_total", "WebSocket connections opened.", streams.connections.load(Relaxed)),
-        ("numo_ws_closed_total", "WebSocket connections ended, for any reason.", streams.closed.load(Relaxed)),
-        ("numo_ws_slow_consumers_total", "WebSockets closed for falling behind.", streams.slow_consumers.load(Relaxed)),
-        ("numo_ws_events_total", "Block events published to the streams.", streams.events.load(Relaxed)),
-    ] {
-        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
-    }
+    let text = node.metrics.render(pending, &node.streams.counters);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
