@@ -10,8 +10,9 @@
 
 use alloc::vec::Vec;
 use alloy_primitives::B256;
+use numo_smt::SIBLINGS_BYTES;
 use numo_stf::codec::{DecodeError, Reader, Writer};
-use numo_stf::limits::{CANCEL_LEN, PROOF_SIBLINGS_LEN, SIGNATURE_LEN};
+use numo_stf::limits::{CANCEL_LEN, SIGNATURE_LEN};
 use numo_stf::{MarketContext, Message, Rules, Signature, SignedMessage, TickHints};
 
 /// Part 1 of the input: the public inputs known before execution.
@@ -64,7 +65,7 @@ pub struct GuestInput<'a> {
 /// `messageCount` in a short blob cannot make the decoder allocate.
 const MIN_MESSAGE_LEN: usize = CANCEL_LEN + SIGNATURE_LEN;
 /// Smallest encoded proof (absent value).
-const MIN_PROOF_LEN: usize = 32 + 4 + PROOF_SIBLINGS_LEN;
+const MIN_PROOF_LEN: usize = 32 + 4 + SIBLINGS_BYTES;
 
 impl<'a> GuestInput<'a> {
     /// Decodes a whole blob; any deviation from C22 is a [`DecodeError`] (batch-invalid, C11).
@@ -155,6 +156,6 @@ fn read_proof<'a>(r: &mut Reader<'a>) -> Result<ProofEntry<'a>, DecodeError> {
     let key = r.b32()?;
     let value_len = r.u32()? as usize;
     let value = r.take(value_len)?;
-    let siblings = r.take(PROOF_SIBLINGS_LEN)?;
+    let siblings = r.take(SIBLINGS_BYTES)?;
     Ok(ProofEntry { key, value: (value_len > 0).then_some(value), siblings })
 }

@@ -36,9 +36,8 @@
 use alloy_primitives::B256;
 use numo_guest::input::read_prefix;
 use numo_guest::GuestInput;
-use numo_smt::default_hash;
+use numo_smt::{default_hash, SIBLINGS_BYTES, TREE_DEPTH};
 use numo_stf::codec::{DecodeError, Reader, Writer};
-use numo_stf::limits::{PROOF_SIBLINGS_LEN, TREE_DEPTH};
 
 /// Size of the sibling bitmap of a compact proof.
 const BITMAP_LEN: usize = 32;
@@ -51,7 +50,7 @@ pub fn compact(blob: &[u8]) -> Result<Vec<u8>, DecodeError> {
     // The proofs are the tail of the blob (decode refuses trailing bytes), so parts 1–4 are
     // everything before `U32 proofCount` and the proofs' encoded sizes.
     let proofs_len: usize =
-        4 + input.proofs.iter().map(|p| 32 + 4 + p.value.map_or(0, <[u8]>::len) + PROOF_SIBLINGS_LEN).sum::<usize>();
+        4 + input.proofs.iter().map(|p| 32 + 4 + p.value.map_or(0, <[u8]>::len) + SIBLINGS_BYTES).sum::<usize>();
     let prefix = &blob[..blob.len() - proofs_len];
 
     // Typical compact proof: key, length, a value of up to 106 bytes, bitmap, ~8 siblings.
@@ -121,7 +120,7 @@ pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     // allocate before the input runs out.
     let min_proof = 32 + 4 + BITMAP_LEN;
     let capacity_proofs = (proof_count as usize).min(r.remaining() / min_proof);
-    let capacity = (compact.len() + capacity_proofs * PROOF_SIBLINGS_LEN).min(MAX_PREALLOCATION);
+    let capacity = (compact.len() + capacity_proofs * SIBLINGS_BYTES).min(MAX_PREALLOCATION);
     let mut w = Writer::with_capacity(capacity);
     w.bytes(prefix).u32(proof_count);
     for _ in 0..proof_count {

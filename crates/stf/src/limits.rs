@@ -1,4 +1,6 @@
-//! Every fixed size and bound of V1 in one place, each with the spec item that sets it.
+//! Every fixed size and bound of V1 in one place, each with the spec item that sets it. The
+//! tree's sizes are the tree's: `numo_smt::TREE_DEPTH` and `numo_smt::SIBLINGS_BYTES` (one
+//! proof's siblings in the guest input, C22, C7), since this crate knows nothing of trees.
 
 /// `priceScale` must be exactly 1e18 (section C, C11): prices are 18-decimal fixed point.
 pub const PRICE_SCALE: u64 = 1_000_000_000_000_000_000;
@@ -19,10 +21,6 @@ pub const HINTS_LEN: usize = 2 * (1 + 4);
 pub const RULES_LEN: usize = 2 * 32 + 3 * 32 + 4 * 4 + 32;
 /// PublicInputs (section B, C23): 8 × 32-byte fields and 2 × U64.
 pub const PUBLIC_INPUTS_LEN: usize = 8 * 32 + 2 * 8;
-/// Depth of the state tree (section A): one level per key bit.
-pub const TREE_DEPTH: usize = 256;
-/// Bytes of one proof's siblings in the guest input (C22, C7).
-pub const PROOF_SIBLINGS_LEN: usize = TREE_DEPTH * 32;
 
 /// Default `maxOrdersPerBatch` (section C); the batch bound actually enforced is the market's.
 pub const DEFAULT_MAX_ORDERS_PER_BATCH: u32 = 128;
