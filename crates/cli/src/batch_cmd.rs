@@ -68,7 +68,7 @@ fn build(command: BatchCommand) -> Result<()> {
             "batchSeq": batch_seq,
             "guestInput": hex::encode_prefixed(&built.blob),
             "expectedPublicInputs": hex::encode_prefixed(built.public_inputs.encode()),
-            "publicInputsDecoded": render::public_inputs(&built.public_inputs),
+            "publicInputsDecoded": json::public_inputs(&built.public_inputs),
             "outcomes": built.report.outcomes.iter().map(render::outcome).collect::<Vec<_>>(),
             "trades": built.report.trades.iter().map(render::trade).collect::<Vec<_>>(),
             "newRoot": built.public_inputs.new_root,

@@ -6,6 +6,7 @@ use crate::units::Grid;
 use alloy_primitives::{B256, U256};
 use anyhow::{Context, Result};
 use clap::Args;
+use numo_node::genesis::symbol_key;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -166,10 +167,10 @@ impl NodeClient {
 
 /// The market `given` names among `markets`, or an error listing them.
 pub(crate) fn find_market<'m>(markets: &'m [Market], given: &str) -> Result<&'m Market> {
-    let wanted = given.replace('-', "/");
+    let wanted = symbol_key(given);
     markets
         .iter()
-        .find(|m| m.symbol.eq_ignore_ascii_case(&wanted) || given.parse::<B256>().is_ok_and(|id| id == m.id))
+        .find(|m| symbol_key(&m.symbol) == wanted || given.parse::<B256>().is_ok_and(|id| id == m.id))
         .ok_or_else(|| {
             let known: Vec<&str> = markets.iter().map(|m| m.symbol.as_str()).collect();
             Failure::error("unknown_market", format!("no market `{given}` on this node (it has {})", known.join(", ")))

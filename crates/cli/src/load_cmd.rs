@@ -14,7 +14,7 @@ use alloy_primitives::{B256, U256};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use numo_load::{MarketInfo, Plan, Progress, Report, Trader};
-use numo_node::genesis::dev_account;
+use numo_node::genesis::{dev_account, symbol_key};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -94,7 +94,7 @@ fn socket_addr(url: &str) -> Result<SocketAddr> {
 
 /// The mid price (tick) the makers quote around.
 fn mid_tick(client: &NodeClient, market: &Market, given: &HashMap<String, String>) -> Result<i32> {
-    if let Some(price) = given.get(&market.symbol.to_ascii_uppercase()) {
+    if let Some(price) = given.get(&symbol_key(&market.symbol)) {
         return market.grid.tick_of(price).with_context(|| format!("--mid for {}", market.symbol));
     }
     let book = client.get(&format!("/v1/markets/{}/book?depth=1", market.id))?;
@@ -163,7 +163,7 @@ fn load(args: &LoadArgs) -> Result<()> {
     for entry in &args.mid {
         let (symbol, price) = entry.split_once('=').context("--mid takes SYMBOL=PRICE, e.g. WETH/USDC=3000")?;
         parse_decimal(price).with_context(|| format!("--mid {entry}"))?;
-        mids.insert(symbol.replace('-', "/").to_ascii_uppercase(), price.to_string());
+        mids.insert(symbol_key(symbol), price.to_string());
     }
     let infos: Vec<MarketInfo> = markets
         .iter()

@@ -3,17 +3,8 @@
 use alloy_primitives::{hex, B256};
 use numo_guest::GuestInput;
 use numo_stf::records::Trade;
-use numo_stf::{Message, MessageOutcome, PublicInputs};
+use numo_stf::{Message, MessageOutcome};
 use serde_json::{json, Value};
-
-pub(crate) fn public_inputs(pi: &PublicInputs) -> Value {
-    json!({
-        "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest,
-        "rulesHash": pi.rules_hash, "domainSeparator": pi.domain_separator,
-        "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
-        "daCommitment": pi.da_commitment, "tradesRoot": pi.trades_root, "feesRoot": pi.fees_root,
-    })
-}
 
 fn message(message: &Message) -> Value {
     match message {

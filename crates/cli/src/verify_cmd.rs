@@ -3,6 +3,7 @@
 //! checks the PublicInputs, the outcomes and the chain of roots. Any disagreement is a fraud
 //! alert (exit 1) naming the batch, the expected and the claimed values.
 
+use crate::client::NodeOpts;
 use alloy_primitives::{hex, B256};
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -15,9 +16,10 @@ use std::time::Duration;
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// Node base URL.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    node: String,
+    // `--node` (or `NUMO_NODE`), as every command that talks to a node; `--json` prints the
+    // report as JSON.
+    #[command(flatten)]
+    node: NodeOpts,
     /// First batch to check; the chain is anchored at the previous batch's newRoot (or the
     /// genesis root for batch 1).
     #[arg(long, default_value_t = 1)]
@@ -38,9 +40,6 @@ pub(crate) struct VerifyArgs {
     /// With --dev: the node was started with `--dev-accounts N` (part of its genesis root).
     #[arg(long, requires = "dev", default_value_t = numo_node::genesis::DEV_ACCOUNT_COUNT)]
     dev_accounts: u32,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 /// A verified disagreement between what the node claims and what the spec computes.
@@ -56,7 +55,7 @@ pub(crate) fn run(args: VerifyArgs) -> ExitCode {
         Ok(None) => ExitCode::SUCCESS,
         Ok(Some(fraud)) => {
             let alert = json!({ "fraud": true, "batchSeq": fraud.batch_seq, "what": fraud.what, "expected": fraud.expected, "claimed": fraud.claimed });
-            if args.json {
+            if args.node.json {
                 println!("{alert}");
             } else {
                 println!(
@@ -95,7 +94,8 @@ struct Client {
 impl Client {
     /// The batch record, `None` when the node has no such batch yet.
     fn batch(&self, seq: u64) -> Result<Option<Value>> {
-        let response = self.http.get(format!("{}/v1/batches/{seq}", self.base)).send().context("GET batch")?;
+        let url = format!("{}/v1/batches/{seq}", self.base);
+        let response = self.http.get(&url).send().with_context(|| format!("GET {url}"))?;
         match response.status().as_u16() {
             404 => Ok(None),
             200 => Ok(Some(response.json().context("batch JSON")?)),
@@ -104,8 +104,8 @@ impl Client {
     }
 
     fn witness(&self, seq: u64) -> Result<Vec<u8>> {
-        let response =
-            self.http.get(format!("{}/v1/batches/{seq}/witness", self.base)).send().context("GET witness")?;
+        let url = format!("{}/v1/batches/{seq}/witness", self.base);
+        let response = self.http.get(&url).send().with_context(|| format!("GET {url}"))?;
         if !response.status().is_success() {
             bail!("GET /v1/batches/{seq}/witness: HTTP {}", response.status());
         }
@@ -114,7 +114,8 @@ impl Client {
 }
 
 fn verify(args: &VerifyArgs) -> Result<Option<Fraud>> {
-    let client = Client { http: reqwest::blocking::Client::new(), base: args.node.trim_end_matches('/').to_string() };
+    let client =
+        Client { http: reqwest::blocking::Client::new(), base: args.node.node.trim_end_matches('/').to_string() };
     let anchor = match (args.from, genesis_root(args)?) {
         (1, Some(root)) => Some(root),
         (1, None) => None,
@@ -140,7 +141,7 @@ fn verify(args: &VerifyArgs) -> Result<Option<Fraud>> {
         }
         expected_prev = Some(field_b256(&record, "newRoot")?);
         checked += 1;
-        if !args.json && (args.follow || checked.is_multiple_of(100)) {
+        if !args.node.json && (args.follow || checked.is_multiple_of(100)) {
             eprintln!("verified batch {seq}");
         }
         seq += 1;
@@ -149,7 +150,7 @@ fn verify(args: &VerifyArgs) -> Result<Option<Fraud>> {
         "fraud": false, "batchesVerified": checked, "from": args.from, "lastBatch": seq - 1,
         "lastRoot": expected_prev, "anchoredAtGenesis": trusted_anchor,
     });
-    if args.json {
+    if args.node.json {
         println!("{report}");
     } else {
         println!(

@@ -9,7 +9,8 @@
 //! guest inputs that the guest accepts with the announced `expectedPublicInputs`. `numo guest
 //! run --json` prints one JSON object instead: the PublicInputs with the vectors'
 //! `touchedKeysDigest` and `touchedKeyCount` (C23, C25), or `{"invalid": code, "message"}`
-//! with exit 1.
+//! with exit 1. Every command that talks to a node takes its URL from `NUMO_NODE` unless
+//! `--node` is given.
 //!
 //! Inputs are the spec vectors in `shared/spec/vectors/batches`.
 
@@ -308,4 +309,49 @@ fn batch_build_refuses_an_invalid_batch() {
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     assert!(output.stdout.is_empty());
     assert!(stderr(&output).contains("nonce"), "{}", stderr(&output));
+}
+
+/// `http://127.0.0.1:PORT` URLs nothing listens on (distinct ports that were just free).
+fn closed_port_urls() -> [String; 2] {
+    let listeners = [(); 2].map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap());
+    listeners.map(|l| format!("http://{}", l.local_addr().unwrap()))
+}
+
+#[test]
+fn every_node_command_honours_numo_node() {
+    let [url, other] = closed_port_urls();
+    let key = format!("0x{}", "01".repeat(32));
+    let market = ["--market", "WETH/USDC"];
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["verify"],
+        vec!["verify", "--json", "--dev"],
+        vec!["book", "WETH/USDC"],
+        vec!["trades", "WETH/USDC"],
+        vec!["account", "0x0000000000000000000000000000000000000001"],
+        vec!["batch", "1"],
+        [&["order", "place", "--key", &key][..], &market, &["--side", "buy", "--price", "3000", "--qty", "1"]].concat(),
+        [&["order", "cancel", "--key", &key][..], &market, &["--order-id", "7"]].concat(),
+        vec!["load", "--rate", "1", "--duration", "1"],
+    ];
+    for args in commands {
+        let output = Command::new(env!("CARGO_BIN_EXE_numo"))
+            .args(&args)
+            .env("NUMO_NODE", &url)
+            .env_remove("NUMO_KEY")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let said = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!output.status.success(), "{args:?} succeeded against a closed port: {said}");
+        assert!(said.contains(&url), "{args:?} did not try NUMO_NODE={url}: {said}");
+    }
+    // `--node` still wins over the environment.
+    let output = Command::new(env!("CARGO_BIN_EXE_numo"))
+        .args(["verify", "--node", &other])
+        .env("NUMO_NODE", &url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&other) && !stderr(&output).contains(&url), "{}", stderr(&output));
 }

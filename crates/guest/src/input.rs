@@ -11,7 +11,8 @@
 use alloc::vec::Vec;
 use alloy_primitives::B256;
 use numo_core::codec::{DecodeError, Reader, Writer};
-use numo_core::limits::{PROOF_SIBLINGS_LEN, SIGNATURE_LEN};
+use numo_core::limits::SIGNATURE_LEN;
+use numo_smt::SIBLINGS_BYTES;
 use numo_stf::limits::CANCEL_LEN;
 use numo_stf::{MarketContext, Message, Rules, Signature, SignedMessage, TickHints};
 
@@ -65,27 +66,13 @@ pub struct GuestInput<'a> {
 /// `messageCount` in a short blob cannot make the decoder allocate.
 const MIN_MESSAGE_LEN: usize = CANCEL_LEN + SIGNATURE_LEN;
 /// Smallest encoded proof (absent value).
-const MIN_PROOF_LEN: usize = 32 + 4 + PROOF_SIBLINGS_LEN;
+const MIN_PROOF_LEN: usize = 32 + 4 + SIBLINGS_BYTES;
 
 impl<'a> GuestInput<'a> {
     /// Decodes a whole blob; any deviation from C22 is a [`DecodeError`] (batch-invalid, C11).
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        let header = read_header(&mut r)?;
-        let context =
-            MarketContext { chain_id: r.u64()?, venue_id: r.b32()?, market_id: r.b32()?, rules: Rules::read(&mut r)? };
-        let message_count = r.u32()? as usize;
-        let mut messages = Vec::with_capacity(message_count.min(r.remaining() / MIN_MESSAGE_LEN));
-        let mut hints = Vec::with_capacity(messages.capacity());
-        for _ in 0..message_count {
-            let message = Message::read(&mut r)?;
-            let signature = Signature::read(&mut r)?;
-            hints.push(match message {
-                Message::Place(_) => TickHints::read(&mut r)?,
-                Message::Cancel(_) => TickHints::default(),
-            });
-            messages.push(SignedMessage { message, signature });
-        }
+        let InputPrefix { header, context, messages, hints } = read_prefix(&mut r)?;
         let proof_count = r.u32()? as usize;
         let mut proofs = Vec::with_capacity(proof_count.min(r.remaining() / MIN_PROOF_LEN));
         for _ in 0..proof_count {
@@ -120,6 +107,40 @@ impl<'a> GuestInput<'a> {
     }
 }
 
+/// Parts 1–4 of an input: everything before `U32 proofCount`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPrefix {
+    /// Part 1.
+    pub header: BatchHeader,
+    /// Parts 2 and 3.
+    pub context: MarketContext,
+    /// Part 4: messages with signatures.
+    pub messages: Vec<SignedMessage>,
+    /// Part 4: hints per message (all `None` for a Cancel).
+    pub hints: Vec<TickHints>,
+}
+
+/// Reads parts 1–4 of C22 and leaves `r` at `U32 proofCount`. The one parser of those parts:
+/// [`GuestInput::decode`] and the host's compact witness form (which keeps parts 1–4 byte for
+/// byte and must find their end exactly where the guest does) both read them here.
+pub fn read_prefix(r: &mut Reader<'_>) -> Result<InputPrefix, DecodeError> {
+    let header = read_header(r)?;
+    let context = MarketContext { chain_id: r.u64()?, venue_id: r.b32()?, market_id: r.b32()?, rules: Rules::read(r)? };
+    let message_count = r.u32()? as usize;
+    let mut messages = Vec::with_capacity(message_count.min(r.remaining() / MIN_MESSAGE_LEN));
+    let mut hints = Vec::with_capacity(messages.capacity());
+    for _ in 0..message_count {
+        let message = Message::read(r)?;
+        let signature = Signature::read(r)?;
+        hints.push(match message {
+            Message::Place(_) => TickHints::read(r)?,
+            Message::Cancel(_) => TickHints::default(),
+        });
+        messages.push(SignedMessage { message, signature });
+    }
+    Ok(InputPrefix { header, context, messages, hints })
+}
+
 fn read_header(r: &mut Reader<'_>) -> Result<BatchHeader, DecodeError> {
     Ok(BatchHeader {
         prev_root: r.b32()?,
@@ -136,6 +157,6 @@ fn read_proof<'a>(r: &mut Reader<'a>) -> Result<ProofEntry<'a>, DecodeError> {
     let key = r.b32()?;
     let value_len = r.u32()? as usize;
     let value = r.take(value_len)?;
-    let siblings = r.take(PROOF_SIBLINGS_LEN)?;
+    let siblings = r.take(SIBLINGS_BYTES)?;
     Ok(ProofEntry { key, value: (value_len > 0).then_some(value), siblings })
 }

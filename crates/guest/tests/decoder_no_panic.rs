@@ -15,7 +15,7 @@
 
 use alloy_primitives::{hex, Address, B256, U256};
 use numo_guest::{BatchHeader, GuestInput, ProofEntry};
-use numo_stf::limits::PROOF_SIBLINGS_LEN;
+use numo_smt::SIBLINGS_BYTES as PROOF_SIBLINGS_LEN;
 use numo_stf::{Cancel, MarketContext, Message, Place, Rules, Signature, SignedMessage, TickHints};
 use proptest::prelude::*;
 use std::path::PathBuf;

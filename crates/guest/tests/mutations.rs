@@ -22,11 +22,12 @@ use alloy_primitives::{Address, B256, U256};
 use numo_guest::{BatchHeader, GuestInput, GuestOutput, ProofEntry};
 use numo_host::json::{self, b256, hex_bytes};
 use numo_host::{build_batch, BuiltBatch, FullState};
+use numo_smt::SIBLINGS_BYTES as PROOF_SIBLINGS_LEN;
 use numo_stf::codec::DecodeError;
 use numo_stf::commitments::{batch_digest, da_commitment};
 use numo_stf::exec::hints::HintError;
 use numo_stf::keys::{balance_key, nonce_key};
-use numo_stf::limits::{HINTS_LEN, PROOF_SIBLINGS_LEN, RULES_LEN, SIGNATURE_LEN};
+use numo_stf::limits::{HINTS_LEN, RULES_LEN, SIGNATURE_LEN};
 use numo_stf::rules::RulesError;
 use numo_stf::signature::{public_key_address, sign_digest, SignatureError};
 use numo_stf::{

@@ -1,22 +1,24 @@
-//! JSON shapes shared by the CLI, tests and tooling: genesis files and message lists.
+//! JSON shapes shared by the node, the CLI, tests and tooling: genesis files, message lists and
+//! PublicInputs.
 //!
 //! A genesis file is `{"context": {"chainId", "venueId", "marketId", "rules": {…}},
 //! "balances": [{"owner", "assetId", "available", "locked"}], "genesisRoot"?}` — the shape of
 //! `shared/spec/vectors/batches/genesis.json`. Integers wider than 53 bits are decimal (or
 //! `0x` hex) strings.
 //!
-//! A message is either `{"bytes": "0x…", "signature": "0x…"}` (spec bytes) or the fields
-//! `{"type": "place", "trader", "nonce", "orderId", "side": "buy"|"sell"|0|1,
-//! "tif": "gtc"|"ioc"|0|1, "tickIndex", "qtyBase"}` / `{"type": "cancel", "trader", "nonce",
-//! "orderId"}`, with either `"signature"` or `"privateKey"` (signed here, RFC 6979).
+//! A message is read in the one vocabulary of [`crate::message_json`] (the node's too): spec
+//! bytes (`"bytes"` or `"message"`) or the fields `{"type", "trader", "nonce", "orderId",
+//! "side", "tif", "tick" | "tickIndex", "qty" | "qtyBase"}`, with either `"signature"` or
+//! `"privateKey"` (signed here, RFC 6979).
 
 use crate::full_state::FullState;
+use crate::message_json;
 use alloy_primitives::{hex, Address, B256, U256};
 use numo_core::signature::{secret_key_address, sign_digest};
 use numo_stf::keys::balance_key;
 use numo_stf::values::{Balance, StateValue};
-use numo_stf::{Cancel, MarketContext, Message, Place, Rules, Signature, SignedMessage};
-use serde_json::Value;
+use numo_stf::{MarketContext, PublicInputs, Rules, SignedMessage};
+use serde_json::{json, Value};
 
 /// A JSON document that does not have the expected shape.
 #[derive(Debug, thiserror::Error)]
@@ -56,19 +58,11 @@ pub fn address(v: &Value, path: &str) -> Result<Address, JsonError> {
 
 /// An unsigned integer: a JSON number, or a decimal / `0x` hex string.
 pub fn u256(v: &Value, path: &str) -> Result<U256, JsonError> {
-    match v {
-        Value::Number(n) => n.as_u64().map(U256::from).ok_or_else(|| err(path, "expected an unsigned integer")),
-        Value::String(s) => s.parse().map_err(|_| err(path, format!("`{s}` is not an unsigned integer"))),
-        _ => Err(err(path, "expected an integer")),
-    }
+    message_json::unsigned_value(v).map_err(|problem| err(path, problem))
 }
 
 fn uint<T: TryFrom<U256>>(v: &Value, path: &str) -> Result<T, JsonError> {
     T::try_from(u256(v, path)?).map_err(|_| err(path, "out of range"))
-}
-
-fn i32_field(v: &Value, path: &str) -> Result<i32, JsonError> {
-    v.as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(|| err(path, "expected a 32-bit integer"))
 }
 
 /// Rules from `{"baseAssetId", "quoteAssetId", "priceScale", "tickSize", "lotSize",
@@ -132,18 +126,13 @@ pub fn genesis(v: &Value) -> Result<Genesis, JsonError> {
     Ok(Genesis { context, state })
 }
 
-/// Parses one message (either shape, see the module docs) and signs it under
-/// `domain_separator` when it carries a `privateKey` instead of a `signature`.
+/// Parses one message (see the module docs) and signs it under `domain_separator` when it
+/// carries a `privateKey` instead of a `signature`.
 pub fn signed_message(v: &Value, path: &str, domain_separator: &B256) -> Result<SignedMessage, JsonError> {
-    let message = match v.get("bytes") {
-        Some(bytes) => Message::decode(&hex_bytes(bytes, path)?).map_err(|e| err(path, e.to_string()))?,
-        None => message_fields(v, path)?,
-    };
-    let signature = match (v.get("signature"), v.get("privateKey")) {
-        (Some(sig), _) => {
-            let bytes = hex_bytes(sig, path)?;
-            Signature(bytes.try_into().map_err(|_| err(path, "signature must be 65 bytes"))?)
-        }
+    let field = |e: message_json::FieldError| err(path, e.to_string());
+    let message = message_json::message(v).map_err(field)?;
+    let signature = match (message_json::signature(v).map_err(field)?, v.get("privateKey")) {
+        (Some(signature), _) => signature,
         (None, Some(key)) => {
             let secret = secp256k1::SecretKey::from_secret_bytes(b256(key, path)?.0)
                 .map_err(|e| err(path, format!("privateKey: {e}")))?;
@@ -157,35 +146,15 @@ pub fn signed_message(v: &Value, path: &str, domain_separator: &B256) -> Result<
     Ok(SignedMessage { message, signature })
 }
 
-fn message_fields(v: &Value, path: &str) -> Result<Message, JsonError> {
-    let f = |name: &str| field(v, path, name);
-    let trader = address(f("trader")?, path)?;
-    let nonce = uint(f("nonce")?, path)?;
-    let order_id = b256(f("orderId")?, path)?;
-    match f("type")?.as_str() {
-        Some("place") => Ok(Message::Place(Place {
-            trader,
-            nonce,
-            order_id,
-            side: named_or_number(f("side")?, &["buy", "sell"], path)?,
-            tif: named_or_number(f("tif")?, &["gtc", "ioc"], path)?,
-            tick: i32_field(f("tickIndex")?, path)?,
-            qty: u256(f("qtyBase")?, path)?,
-        })),
-        Some("cancel") => Ok(Message::Cancel(Cancel { trader, nonce, order_id })),
-        _ => Err(err(path, "`type` must be \"place\" or \"cancel\"")),
-    }
-}
-
-/// `"buy"`/`"sell"` style names map to their index; numbers pass through unchanged so that
-/// out-of-range values can be sent (they are rejected by execution, C12).
-fn named_or_number<T: TryFrom<U256> + TryFrom<usize>>(v: &Value, names: &[&str], path: &str) -> Result<T, JsonError> {
-    if let Some(name) = v.as_str().filter(|s| !s.starts_with("0x") && s.parse::<u64>().is_err()) {
-        let index = names.iter().position(|n| n.eq_ignore_ascii_case(name));
-        let index = index.ok_or_else(|| err(path, format!("`{name}` is not one of {names:?}")))?;
-        return T::try_from(index).map_err(|_| err(path, "out of range"));
-    }
-    uint(v, path)
+/// PublicInputs (C23) field by field, as the node's batch view (`publicInputsDecoded`) and
+/// `numo batch build` print them: one rendering, so a script reads both the same way.
+pub fn public_inputs(pi: &PublicInputs) -> Value {
+    json!({
+        "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest,
+        "rulesHash": pi.rules_hash, "domainSeparator": pi.domain_separator,
+        "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
+        "daCommitment": pi.da_commitment, "tradesRoot": pi.trades_root, "feesRoot": pi.fees_root,
+    })
 }
 
 /// Parses a JSON array of messages.

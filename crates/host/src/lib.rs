@@ -5,12 +5,14 @@
 //! - [`builder::build_batch`]: execute, discover hints, prove touched keys, emit the C22 blob;
 //! - [`full_state::FullState`]: values plus their sparse Merkle tree;
 //! - [`json`]: genesis and message files (the shapes of `shared/spec/vectors`);
+//! - [`message_json`]: the one JSON vocabulary of a message, shared with the node's API;
 //! - [`witness`]: the compact witness form the node stores, and its exact expansion.
 
 pub mod builder;
 pub mod deep_book;
 pub mod full_state;
 pub mod json;
+pub mod message_json;
 pub mod witness;
 
 pub use builder::{

@@ -35,15 +35,10 @@
 
 use alloy_primitives::B256;
 use numo_core::codec::{DecodeError, Reader, Writer};
-use numo_core::limits::{PROOF_SIBLINGS_LEN, TREE_DEPTH};
+use numo_guest::input::read_prefix;
 use numo_guest::GuestInput;
-use numo_smt::default_hash;
-use numo_stf::{Message, Rules, Signature, TickHints};
+use numo_smt::{default_hash, SIBLINGS_BYTES, TREE_DEPTH};
 
-/// Size of part 1 of C22: four B32, two U64, one B32.
-const HEADER_LEN: usize = 4 * 32 + 2 * 8 + 32;
-/// Size of part 2 of C22: U64 chainId, B32 venueId, B32 marketId.
-const DOMAIN_LEN: usize = 8 + 2 * 32;
 /// Size of the sibling bitmap of a compact proof.
 const BITMAP_LEN: usize = 32;
 /// Ceiling of the output buffer reserved up front by [`expand`]; larger blobs grow on demand.
@@ -55,7 +50,7 @@ pub fn compact(blob: &[u8]) -> Result<Vec<u8>, DecodeError> {
     // The proofs are the tail of the blob (decode refuses trailing bytes), so parts 1–4 are
     // everything before `U32 proofCount` and the proofs' encoded sizes.
     let proofs_len: usize =
-        4 + input.proofs.iter().map(|p| 32 + 4 + p.value.map_or(0, <[u8]>::len) + PROOF_SIBLINGS_LEN).sum::<usize>();
+        4 + input.proofs.iter().map(|p| 32 + 4 + p.value.map_or(0, <[u8]>::len) + SIBLINGS_BYTES).sum::<usize>();
     let prefix = &blob[..blob.len() - proofs_len];
 
     // Typical compact proof: key, length, a value of up to 106 bytes, bitmap, ~8 siblings.
@@ -114,7 +109,9 @@ pub fn compact_from_parts<'a>(
 /// The exact C22 blob a [`compact`] form was made from.
 pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let mut r = Reader::new(compact);
-    skip_prefix(&mut r)?;
+    // Parts 1–4 are read by the guest's own parser, so the prefix ends exactly where the guest
+    // finds its end.
+    read_prefix(&mut r)?;
     let prefix = &compact[..r.position()];
     let proof_count = r.u32()?;
 
@@ -123,7 +120,7 @@ pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     // allocate before the input runs out.
     let min_proof = 32 + 4 + BITMAP_LEN;
     let capacity_proofs = (proof_count as usize).min(r.remaining() / min_proof);
-    let capacity = (compact.len() + capacity_proofs * PROOF_SIBLINGS_LEN).min(MAX_PREALLOCATION);
+    let capacity = (compact.len() + capacity_proofs * SIBLINGS_BYTES).min(MAX_PREALLOCATION);
     let mut w = Writer::with_capacity(capacity);
     w.bytes(prefix).u32(proof_count);
     for _ in 0..proof_count {
@@ -142,20 +139,4 @@ pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     }
     r.finish()?;
     Ok(w.into_bytes())
-}
-
-/// Reads parts 1–4 of C22 with the same strict readers as `GuestInput::decode`, so the prefix
-/// boundary is found exactly where the guest finds it.
-fn skip_prefix(r: &mut Reader<'_>) -> Result<(), DecodeError> {
-    r.take(HEADER_LEN + DOMAIN_LEN)?;
-    Rules::read(r)?;
-    let message_count = r.u32()?;
-    for _ in 0..message_count {
-        let message = Message::read(r)?;
-        Signature::read(r)?;
-        if let Message::Place(_) = message {
-            TickHints::read(r)?;
-        }
-    }
-    Ok(())
 }

@@ -116,16 +116,7 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
 
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
     let pending = node.mempool.lock().expect("mempool lock").len();
-    let mut text = node.metrics.render(pending);
-    let streams = &node.streams.counters;
-    for (name, help, value) in [
-        ("numo_ws_connections_total", "WebSocket connections opened.", streams.connections.load(Relaxed)),
-        ("numo_ws_closed_total", "WebSocket connections ended, for any reason.", streams.closed.load(Relaxed)),
-        ("numo_ws_slow_consumers_total", "WebSockets closed for falling behind.", streams.slow_consumers.load(Relaxed)),
-        ("numo_ws_events_total", "Block events published to the streams.", streams.events.load(Relaxed)),
-    ] {
-        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
-    }
+    let text = node.metrics.render(pending, &node.streams.counters);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
@@ -419,11 +410,7 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
     if let Some(reason) = proof_error {
         answer["proof"]["error"] = json!(reason);
     }
-    answer["publicInputsDecoded"] = json!({
-        "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest, "rulesHash": pi.rules_hash,
-        "domainSeparator": pi.domain_separator, "batchSeq": pi.batch_seq, "batchTimestamp": pi.batch_timestamp,
-        "daCommitment": pi.da_commitment, "tradesRoot": pi.trades_root, "feesRoot": pi.fees_root,
-    });
+    answer["publicInputsDecoded"] = numo_host::json::public_inputs(&pi);
     Ok(Json(answer).into_response())
 }
 

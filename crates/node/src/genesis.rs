@@ -233,6 +233,14 @@ pub fn default_market_id(base: &str, quote: &str) -> B256 {
     keccak256(format!("numo-market:{base}/{quote}").as_bytes())
 }
 
+/// The form market symbols are compared in: `-` read as `/` (a `/` cannot sit in a URL path
+/// segment) and ASCII case ignored, so `weth-usdc` names `WETH/USDC`. Every lookup of a market
+/// by a symbol someone typed (API paths and submissions, streams, the CLI) compares through
+/// this one function, so they all accept the same spellings.
+pub fn symbol_key(symbol: &str) -> String {
+    symbol.replace('-', "/").to_ascii_uppercase()
+}
+
 /// Default `maxBalance` of a market (10^36 smallest units): far above any real supply in 18
 /// decimals, far below U256 overflow of the C14/C15 products.
 pub fn default_max_balance() -> U256 {
@@ -492,9 +500,10 @@ impl VenueGenesis {
         self.markets.iter().find(|m| m.context.market_id == *market_id)
     }
 
-    /// The market with this symbol (`"WETH/USDC"`).
+    /// The market with this symbol (`"WETH/USDC"`, or any spelling [`symbol_key`] accepts).
     pub fn market_by_symbol(&self, symbol: &str) -> Option<&MarketSpec> {
-        self.markets.iter().find(|m| m.symbol == symbol)
+        let wanted = symbol_key(symbol);
+        self.markets.iter().find(|m| symbol_key(&m.symbol) == wanted)
     }
 
     /// Markets sorted by ascending `market_id`: the order in which a node processes the markets

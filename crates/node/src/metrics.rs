@@ -1,6 +1,8 @@
-//! Counters exposed at `GET /metrics` in the Prometheus text format.
+//! Counters exposed at `GET /metrics`, and the one place that renders them (with the streams'
+//! counters) in the Prometheus text format.
 
 use crate::records::BatchRecord;
+use crate::stream::StreamCounters;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -64,41 +66,110 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus exposition.
-    pub fn render(&self, pending: usize) -> String {
-        let mut out = String::new();
-        let mut counter = |name: &str, help: &str, value: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
-        };
-        counter("numo_admitted_total", "Messages admitted durably.", self.admitted.load(Relaxed));
-        counter("numo_blocks_total", "Blocks committed.", self.blocks.load(Relaxed));
-        counter("numo_batches_total", "Batches committed.", self.batches.load(Relaxed));
-        counter("numo_messages_executed_total", "Messages executed.", self.messages.load(Relaxed));
-        counter("numo_trades_total", "Fills.", self.trades.load(Relaxed));
-        counter(
+    /// The Prometheus exposition of the node: these counters, the mempool size `pending`, and
+    /// the WebSocket `streams` counters. Every metric of `GET /metrics` is written here.
+    pub fn render(&self, pending: usize, streams: &StreamCounters) -> String {
+        let mut out = Exposition::default();
+        out.counter("numo_admitted_total", "Messages admitted durably.", self.admitted.load(Relaxed));
+        out.counter("numo_blocks_total", "Blocks committed.", self.blocks.load(Relaxed));
+        out.counter("numo_batches_total", "Batches committed.", self.batches.load(Relaxed));
+        out.counter("numo_messages_executed_total", "Messages executed.", self.messages.load(Relaxed));
+        out.counter("numo_trades_total", "Fills.", self.trades.load(Relaxed));
+        out.counter(
             "numo_block_time_microseconds_total",
             "Block execution and commit time.",
             self.block_time_us.load(Relaxed),
         );
-        counter("numo_batches_verified_total", "Batches the guest reproduced.", self.verified.load(Relaxed));
-        counter("numo_batches_mismatch_total", "Batches the guest disagreed with.", self.mismatches.load(Relaxed));
-        counter("numo_batches_dropped_total", "Batches dropped as invalid.", self.dropped_batches.load(Relaxed));
+        out.counter("numo_batches_verified_total", "Batches the guest reproduced.", self.verified.load(Relaxed));
+        out.counter("numo_batches_mismatch_total", "Batches the guest disagreed with.", self.mismatches.load(Relaxed));
+        out.counter("numo_batches_dropped_total", "Batches dropped as invalid.", self.dropped_batches.load(Relaxed));
         let lag = self.last_committed_batch.load(Relaxed).saturating_sub(self.last_checked_batch.load(Relaxed));
-        let _ = writeln!(
-            out,
-            "# TYPE numo_last_block_time_microseconds gauge\nnumo_last_block_time_microseconds {}",
-            self.last_block_time_us.load(Relaxed)
+        out.gauge(
+            "numo_last_block_time_microseconds",
+            "Last block's execution and commit time.",
+            self.last_block_time_us.load(Relaxed),
         );
-        let _ = writeln!(out, "# TYPE numo_verify_lag_batches gauge\nnumo_verify_lag_batches {lag}");
-        let _ = writeln!(out, "# TYPE numo_mempool_pending gauge\nnumo_mempool_pending {pending}");
-        let _ = writeln!(out, "# TYPE numo_refused_total counter");
-        for (code, n) in self.refused.lock().expect("metrics lock").iter() {
-            let _ = writeln!(out, "numo_refused_total{{code=\"{code}\"}} {n}");
+        out.gauge("numo_verify_lag_batches", "Committed batches not yet verified.", lag);
+        out.gauge("numo_mempool_pending", "Admitted messages not yet in a block.", pending as u64);
+        let refused = &self.refused.lock().expect("metrics lock");
+        out.counters_by("numo_refused_total", "Refused submissions by code.", "code", refused);
+        let rejects = &self.rejects.lock().expect("metrics lock");
+        out.counters_by("numo_rejected_total", "Executed messages rejected, by reason (C12).", "reason", rejects);
+        out.counter("numo_ws_connections_total", "WebSocket connections opened.", streams.connections.load(Relaxed));
+        out.counter(
+            "numo_ws_closed_total",
+            "WebSocket connections ended, for any reason.",
+            streams.closed.load(Relaxed),
+        );
+        out.counter(
+            "numo_ws_slow_consumers_total",
+            "WebSockets closed for falling behind.",
+            streams.slow_consumers.load(Relaxed),
+        );
+        out.counter("numo_ws_events_total", "Block events published to the streams.", streams.events.load(Relaxed));
+        out.0
+    }
+}
+
+/// The Prometheus text format (version 0.0.4), written one metric family at a time so every
+/// family gets the same `# HELP` / `# TYPE` header.
+#[derive(Default)]
+struct Exposition(String);
+
+impl Exposition {
+    fn header(&mut self, name: &str, kind: &str, help: &str) {
+        let _ = writeln!(self.0, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    }
+
+    fn counter(&mut self, name: &str, help: &str, value: u64) {
+        self.header(name, "counter", help);
+        let _ = writeln!(self.0, "{name} {value}");
+    }
+
+    fn gauge(&mut self, name: &str, help: &str, value: u64) {
+        self.header(name, "gauge", help);
+        let _ = writeln!(self.0, "{name} {value}");
+    }
+
+    /// A counter with one sample per value of `label`.
+    fn counters_by(&mut self, name: &str, help: &str, label: &str, samples: &BTreeMap<String, u64>) {
+        self.header(name, "counter", help);
+        for (value, n) in samples {
+            let _ = writeln!(self.0, "{name}{{{label}=\"{value}\"}} {n}");
         }
-        let _ = writeln!(out, "# TYPE numo_rejected_total counter");
-        for (reason, n) in self.rejects.lock().expect("metrics lock").iter() {
-            let _ = writeln!(out, "numo_rejected_total{{reason=\"{reason}\"}} {n}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_follows_its_family_header() {
+        let metrics = Metrics::default();
+        metrics.refuse("nonce_gap");
+        metrics.refuse("nonce_gap");
+        metrics.rejects.lock().unwrap().insert("insufficient_balance".into(), 3);
+        let streams = StreamCounters::default();
+        streams.connections.store(4, Relaxed);
+        let text = metrics.render(7, &streams);
+        for needle in [
+            "numo_refused_total{code=\"nonce_gap\"} 2\n",
+            "numo_rejected_total{reason=\"insufficient_balance\"} 3\n",
+            "# TYPE numo_mempool_pending gauge\nnumo_mempool_pending 7\n",
+            "# TYPE numo_ws_connections_total counter\nnumo_ws_connections_total 4\n",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from\n{text}");
         }
-        out
+        let mut family = "";
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# HELP ") {
+                family = rest.split(' ').next().unwrap();
+            } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+                assert!(rest.starts_with(&format!("{family} ")), "TYPE without its HELP: {line}");
+            } else {
+                assert!(line.starts_with(family), "{line} outside its family {family}");
+            }
+        }
     }
 }

@@ -389,6 +389,7 @@ async fn refused_submissions(node: &TestNode, client: &Client, executed: Option<
         ("friendly: tick string", json!({ "tick": "100000" }), 400, "bad_request"),
         ("friendly: qty negative", json!({ "qty": "-1" }), 400, "bad_request"),
         ("friendly: qty float", json!({ "qty": 1.5 }), 400, "bad_request"),
+        ("friendly: tick and its synonym", json!({ "tickIndex": 100_000 }), 400, "bad_request"),
         ("friendly: no signature", json!({ "signature": null }), 400, "bad_request"),
         ("friendly: signature short", json!({ "signature": "0x1234" }), 400, "bad_length"),
         ("friendly: zero qty", json!({ "qty": "0" }), 401, "bad_signature"),
@@ -618,4 +619,19 @@ async fn friendly_form_is_the_canonical_form() {
     // Each form's replay on the node that saw the other form is refused the same way.
     let (status, replay) = b.post_json("/v1/messages", &friendly).await;
     assert_eq!((status, replay["error"]["code"].as_str()), (409, Some("nonce_used")));
+
+    // The spelling of message files (the spec's `tickIndex` / `qtyBase`, `side` as its byte,
+    // `bytes` for the spec bytes) is the same vocabulary (numo_host::message_json).
+    let bid = place(4, 0, 15, 0, 0, 299_000, weth(1));
+    let file_spelling = json!({
+        "type": "place", "market": "WETH-USDC", "trader": trader(4).to_string(), "nonce": 0,
+        "orderId": id(15).to_string(), "side": 0, "tickIndex": 299_000, "qtyBase": weth(1).to_string(),
+        "signature": hex_sig(4, &bid, &weth_usdc),
+    });
+    let canonical_bid = canonical(&bid.encode(), &sign(&node_a, 4, &weth_usdc, &bid).0);
+    assert_eq!(same_as_canonical(&a, &b, &file_spelling, &canonical_bid).await["rested"], weth(1).to_string());
+    let cancel = Message::Cancel(Cancel { trader: trader(4), nonce: 1, order_id: id(15) });
+    let (bytes, signature) = (hex::encode_prefixed(cancel.encode()), hex_sig(4, &cancel, &weth_usdc));
+    let (status, answer) = a.post_json("/v1/messages", &json!({ "bytes": bytes, "signature": signature })).await;
+    assert_eq!((status, answer["kind"].as_str(), answer["outcome"].as_str()), (200, Some("cancel"), Some("accepted")));
 }

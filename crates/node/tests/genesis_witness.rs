@@ -111,7 +111,13 @@ fn dev_genesis_is_valid() {
         assert_eq!(ctx.rules.taker_fee_bps, 5);
         assert_eq!(genesis.market(&ctx.market_id), Some(market));
         assert_eq!(genesis.market_by_symbol(&market.symbol), Some(market));
+        // Every spelling `symbol_key` accepts, as a URL path or a person types it.
+        let dashed = market.symbol.replace('/', "-");
+        for spelling in [dashed.to_lowercase(), dashed, market.symbol.to_lowercase()] {
+            assert_eq!(genesis.market_by_symbol(&spelling), Some(market), "{spelling}");
+        }
     }
+    assert_eq!(genesis.market_by_symbol("WETH-WBTC"), None);
     assert_eq!(genesis.market(&B256::ZERO), None);
     let ordered: Vec<B256> = genesis.markets_in_order().iter().map(|m| m.context.market_id).collect();
     let mut sorted = ordered.clone();

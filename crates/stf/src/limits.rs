@@ -1,8 +1,9 @@
 //! Every fixed size and bound of V1 in one place, each with the spec item that sets it. The
-//! sizes every engine shares (signature, PublicInputs, tree and proofs) are numo-core's and
-//! re-exported here.
+//! sizes every engine shares (signature, PublicInputs) are numo-core's and re-exported here; the
+//! tree's sizes are the tree's (`numo_smt::TREE_DEPTH`, `numo_smt::SIBLINGS_BYTES`), since this
+//! crate knows nothing of trees.
 
-pub use numo_core::limits::{PROOF_SIBLINGS_LEN, PUBLIC_INPUTS_LEN, SIGNATURE_LEN, TREE_DEPTH};
+pub use numo_core::limits::{PUBLIC_INPUTS_LEN, SIGNATURE_LEN};
 
 /// `priceScale` must be exactly 1e18 (section C, C11): prices are 18-decimal fixed point.
 pub const PRICE_SCALE: u64 = 1_000_000_000_000_000_000;
