@@ -8,10 +8,12 @@
 //! number. The log writer thread makes queued entries durable in groups (one fsync each) and
 //! only then hands them to the mempool and acknowledges them.
 
+pub use crate::error::{Refusal, RefusalCode};
 use crate::genesis::MarketSpec;
 use crate::limits::LOG_GROUP_MAX;
 use crate::records::AdmissionEntry;
 use crate::store::Store;
+use crate::store::StoreError;
 use alloy_primitives::{Address, B256};
 use numo_stf::exec::place::check_fields;
 use numo_stf::signature::recover_signer;
@@ -20,24 +22,6 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
-
-/// Why a submission is refused. Nothing is sequenced or consumed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// HTTP status to answer with.
-    pub status: u16,
-    /// Stable machine-readable code.
-    pub code: String,
-    /// Human-readable detail.
-    pub message: String,
-}
-
-impl Refusal {
-    /// A refusal with `status`, `code` and `message`.
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.to_string(), message: message.into() }
-    }
-}
 
 /// A message that passed every check, before it is durable.
 pub struct Checked {
@@ -57,7 +41,7 @@ pub fn check(
     let trader = signed.message.trader();
     let candidates: Vec<&MarketSpec> = match market {
         Some(id) => {
-            vec![markets.get(&id).ok_or_else(|| Refusal::new(404, "unknown_market", format!("no market {id}")))?]
+            vec![markets.get(&id).ok_or_else(|| Refusal::new(RefusalCode::UnknownMarket, format!("no market {id}")))?]
         }
         None => markets.values().collect(),
     };
@@ -73,7 +57,7 @@ pub fn check(
             Err(error) => last_error = Some(error.to_string()),
         }
     }
-    Err(Refusal::new(401, "bad_signature", last_error.unwrap_or_else(|| "no market".to_string())))
+    Err(Refusal::new(RefusalCode::BadSignature, last_error.unwrap_or_else(|| "no market".to_string())))
 }
 
 /// The C12 rules that need no state, refused up front so clients learn at once. The one copy
@@ -83,11 +67,11 @@ fn check_stateless(spec: &MarketSpec, message: &Message) -> Result<(), Refusal> 
     let Message::Place(place) = message else { return Ok(()) };
     check_fields(&spec.context.rules, place)
         .map(|_| ())
-        .map_err(|reason| Refusal::new(422, reason.name(), "the message would be rejected (C12)"))
+        .map_err(|reason| Refusal::new(RefusalCode::Rejected(reason), "the message would be rejected (C12)"))
 }
 
 /// Acknowledgement of durability, or why the log could not be written.
-pub type Durable = Result<(), String>;
+pub type Durable = Result<(), StoreError>;
 
 struct Queued {
     entry: AdmissionEntry,
@@ -143,12 +127,12 @@ impl Admission {
             None => committed(&trader, &checked.market_id),
         };
         if nonce != expected {
-            let code = if nonce < expected { "nonce_used" } else { "nonce_gap" };
-            return Err(Refusal::new(409, code, format!("nonce {nonce}, expected {expected} (C9)")));
+            let code = if nonce < expected { RefusalCode::NonceUsed } else { RefusalCode::NonceGap };
+            return Err(Refusal::new(code, format!("nonce {nonce}, expected {expected} (C9)")));
         }
         let next = nonce
             .checked_add(1)
-            .ok_or_else(|| Refusal::new(409, "nonce_overflow", "nonce increment overflows (C11)"))?;
+            .ok_or_else(|| Refusal::new(RefusalCode::NonceOverflow, "nonce increment overflows (C11)"))?;
         let seq = inner.next_seq;
         let (ack, durable) = oneshot::channel();
         let entry = AdmissionEntry { seq, market_id: checked.market_id, admitted_ms, signed: checked.signed };
@@ -156,7 +140,7 @@ impl Admission {
         inner
             .log
             .send(Queued { entry, ack })
-            .map_err(|_| Refusal::new(503, "log_unavailable", "admission log stopped"))?;
+            .map_err(|_| Refusal::new(RefusalCode::LogUnavailable, "admission log stopped"))?;
         inner.pending_nonces.insert(pair, next);
         inner.next_seq += 1;
         Ok((seq, durable))
@@ -182,7 +166,7 @@ fn write_log(
     queue: &mpsc::Receiver<Queued>,
     on_failure: impl Fn(String),
 ) {
-    let mut failed: Option<String> = None;
+    let mut failed: Option<StoreError> = None;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < LOG_GROUP_MAX {
@@ -198,8 +182,8 @@ fn write_log(
                 Err(error) => {
                     let reason = format!("admission log write failed: {error}");
                     tracing::error!("{reason}");
-                    on_failure(reason.clone());
-                    failed = Some(reason);
+                    on_failure(reason);
+                    failed = Some(error);
                 }
             }
         }

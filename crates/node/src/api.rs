@@ -1,7 +1,7 @@
 //! The HTTP API (axum). Every error is `{"error": {"code", "message"}}` with a 4xx/5xx status;
 //! no input can make a handler panic. Documented in `docs/API.md`.
 
-use crate::admission::Refusal;
+use crate::error::{Refusal, RefusalCode};
 use crate::ingress::{self, Ticket};
 use crate::limits::{MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES};
 pub use crate::limits::{SUBMIT_BATCH_MAX, VIEW_ROWS_MAX, WAIT_FOR_BLOCK_MAX};
@@ -31,7 +31,7 @@ pub struct ApiError(Refusal);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(json!({ "error": { "code": self.0.code, "message": self.0.message } }))).into_response()
+        (status, Json(json!({ "error": { "code": self.0.code.as_str(), "message": self.0.message } }))).into_response()
     }
 }
 
@@ -55,17 +55,17 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(Self(value)),
-            Err(e) => Err(ApiError(Refusal::new(e.status().as_u16(), "bad_path", e.body_text()))),
+            Err(e) => Err(ApiError(Refusal::with_status(e.status().as_u16(), RefusalCode::BadPath, e.body_text()))),
         }
     }
 }
 
 fn not_found(what: &str) -> ApiError {
-    ApiError(Refusal::new(404, "not_found", format!("{what} not found")))
+    ApiError(Refusal::new(RefusalCode::NotFound, format!("{what} not found")))
 }
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError(Refusal::new(500, "storage_error", error.to_string()))
+    ApiError(Refusal::new(RefusalCode::StorageError, error.to_string()))
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -93,9 +93,9 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/state/root", get(state_root))
         .route("/v1/state/proof/{key}", get(state_proof))
         .route("/v1/ws", get(crate::stream::session::handler))
-        .fallback(|| async { ApiError(Refusal::new(404, "no_route", "no such endpoint")) })
+        .fallback(|| async { ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")) })
         .method_not_allowed_fallback(|| async {
-            ApiError(Refusal::new(405, "method_not_allowed", "method not allowed on this endpoint"))
+            ApiError(Refusal::new(RefusalCode::MethodNotAllowed, "method not allowed on this endpoint"))
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(node)
@@ -128,8 +128,9 @@ struct SubmitQuery {
 /// A body over the limit (or one that fails to arrive) is refused in the error shape too, not
 /// with axum's plain-text rejection.
 fn body_refusal(e: axum::extract::rejection::BytesRejection) -> Refusal {
-    let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" };
-    Refusal::new(e.status().as_u16(), code, e.body_text())
+    let code =
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { RefusalCode::PayloadTooLarge } else { RefusalCode::BadBody };
+    Refusal::with_status(e.status().as_u16(), code, e.body_text())
 }
 
 async fn submit(
@@ -143,7 +144,7 @@ async fn submit(
         Err(refusal) => Err(refusal.into()),
     };
     if let Err(ApiError(refusal)) = &result {
-        node.metrics.refuse(&refusal.code);
+        node.metrics.refuse(refusal.code.as_str());
     }
     result
 }
@@ -153,8 +154,8 @@ async fn admit(
     wait: Result<bool, axum::extract::rejection::QueryRejection>,
     body: &[u8],
 ) -> ApiResult {
-    let wait = wait.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?;
-    let body: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
+    let wait = wait.map_err(|e| Refusal::new(RefusalCode::BadQuery, e.body_text()))?;
+    let body: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(RefusalCode::BadJson, e.to_string()))?;
     let admitted = start_admission(node, &body, wait)?;
     match finish_admission(node, admitted).await {
         Ok((status, answer)) => Ok((status, Json(answer)).into_response()),
@@ -173,8 +174,10 @@ async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusC
     let Ticket { seq, durable, outcome } = admitted;
     match durable.await {
         Ok(Ok(())) => node.metrics.admitted.fetch_add(1, Relaxed),
-        Ok(Err(reason)) => return Err(Refusal::new(503, "log_write_failed", reason)),
-        Err(_) => return Err(Refusal::new(503, "log_unavailable", "admission log stopped")),
+        Ok(Err(reason)) => {
+            return Err(Refusal::new(RefusalCode::LogWriteFailed, format!("admission log write failed: {reason}")))
+        }
+        Err(_) => return Err(Refusal::new(RefusalCode::LogUnavailable, "admission log stopped")),
     };
     let still_pending = (StatusCode::ACCEPTED, json!({ "mempoolSeq": seq, "status": "admitted" }));
     let Some(outcome) = outcome else {
@@ -188,7 +191,7 @@ async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusC
             answer["fills"] = serde_json::to_value(&receipt.fills).expect("records serialize");
             Ok((StatusCode::OK, answer))
         }
-        Ok(Ok(Err(reason))) => Err(Refusal::new(500, "dropped", reason)),
+        Ok(Ok(Err(reason))) => Err(Refusal::new(RefusalCode::Dropped, format!("dropped: {}", reason.code()))),
         _ => Ok(still_pending),
     }
 }
@@ -204,7 +207,7 @@ async fn submit_batch(
 ) -> ApiResult {
     let result = admit_batch(&node, query, body).await;
     if let Err(ApiError(refusal)) = &result {
-        node.metrics.refuse(&refusal.code);
+        node.metrics.refuse(refusal.code.as_str());
     }
     result
 }
@@ -215,14 +218,14 @@ async fn admit_batch(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult {
     let body = body.map_err(body_refusal)?;
-    let wait = query.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?.0.wait.unwrap_or(true);
-    let body: Value = serde_json::from_slice(&body).map_err(|e| Refusal::new(400, "bad_json", e.to_string()))?;
+    let wait = query.map_err(|e| Refusal::new(RefusalCode::BadQuery, e.body_text()))?.0.wait.unwrap_or(true);
+    let body: Value = serde_json::from_slice(&body).map_err(|e| Refusal::new(RefusalCode::BadJson, e.to_string()))?;
     let Some(items) = body.get("messages").and_then(Value::as_array) else {
-        return Err(Refusal::new(400, "bad_request", "the body must be {\"messages\": [submission, ...]}").into());
+        return Err(Refusal::new(RefusalCode::BadRequest, "the body must be {\"messages\": [submission, ...]}").into());
     };
     if items.is_empty() || items.len() > SUBMIT_BATCH_MAX {
         let message = format!("a batch holds 1 to {SUBMIT_BATCH_MAX} messages, got {}", items.len());
-        return Err(Refusal::new(400, "bad_batch_size", message).into());
+        return Err(Refusal::new(RefusalCode::BadBatchSize, message).into());
     }
     let started: Vec<Result<Ticket, Refusal>> = items.iter().map(|item| start_admission(node, item, wait)).collect();
     let mut results = Vec::with_capacity(started.len());
@@ -240,8 +243,8 @@ async fn admit_batch(
             }
             Err(refusal) => {
                 refused += 1;
-                node.metrics.refuse(&refusal.code);
-                json!({ "httpStatus": refusal.status, "error": { "code": refusal.code, "message": refusal.message } })
+                node.metrics.refuse(refusal.code.as_str());
+                json!({ "httpStatus": refusal.status, "error": { "code": refusal.code.as_str(), "message": refusal.message } })
             }
         });
     }
@@ -279,7 +282,7 @@ fn rows(
     query: Result<Query<RowsQuery>, axum::extract::rejection::QueryRejection>,
     default: usize,
 ) -> Result<(usize, usize), ApiError> {
-    let Query(q) = query.map_err(|e| Refusal::new(400, "bad_query", e.body_text()))?;
+    let Query(q) = query.map_err(|e| Refusal::new(RefusalCode::BadQuery, e.body_text()))?;
     let clamp = |v: Option<usize>| v.unwrap_or(default).clamp(1, VIEW_ROWS_MAX);
     Ok((clamp(q.depth), clamp(q.limit)))
 }
@@ -326,7 +329,7 @@ async fn trades(
 }
 
 fn parse_b256(text: &str, what: &str) -> Result<B256, ApiError> {
-    text.parse().map_err(|_| ApiError(Refusal::new(400, "bad_hex", format!("{what} must be 32 bytes of 0x hex"))))
+    text.parse().map_err(|_| ApiError(Refusal::new(RefusalCode::BadHex, format!("{what} must be 32 bytes of 0x hex"))))
 }
 
 fn order_json(market: &B256, order_id: &B256, order: &Order) -> Value {
@@ -347,8 +350,9 @@ async fn order(State(node): State<Arc<Node>>, ApiPath((market, order_id)): ApiPa
 }
 
 async fn account(State(node): State<Arc<Node>>, ApiPath(address): ApiPath<String>) -> ApiResult {
-    let address: Address =
-        address.parse().map_err(|_| ApiError(Refusal::new(400, "bad_hex", "address must be 20 bytes of 0x hex")))?;
+    let address: Address = address
+        .parse()
+        .map_err(|_| ApiError(Refusal::new(RefusalCode::BadHex, "address must be 20 bytes of 0x hex")))?;
     let chain = node.chain.read().expect("chain lock");
     let balances: Vec<Value> = node
         .genesis
@@ -385,7 +389,8 @@ async fn latest_block(State(node): State<Arc<Node>>) -> ApiResult {
 }
 
 fn parse_u64(text: &str, what: &str) -> Result<u64, ApiError> {
-    text.parse().map_err(|_| ApiError(Refusal::new(400, "bad_number", format!("{what} must be an unsigned integer"))))
+    text.parse()
+        .map_err(|_| ApiError(Refusal::new(RefusalCode::BadNumber, format!("{what} must be an unsigned integer"))))
 }
 
 async fn block(State(node): State<Arc<Node>>, ApiPath(height): ApiPath<String>) -> ApiResult {
@@ -432,7 +437,7 @@ async fn batch_proof(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String
         _ => {
             let (status, _) = crate::prover::status(&node, seq).map_err(internal)?;
             let message = format!("batch {seq} has no proof (status {})", status.as_str());
-            Err(ApiError(Refusal::new(404, "no_proof", message)))
+            Err(ApiError(Refusal::new(RefusalCode::NoProof, message)))
         }
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! Transports only parse their own encoding into a [`Submission`] and shape the answer.
 
-use crate::admission::{self, Durable, Refusal};
+use crate::admission::{self, Durable};
+use crate::error::{Refusal, RefusalCode};
 use crate::node::{Node, Outcome};
 use crate::sequencer::now_ms;
 use crate::submission::Submission;
@@ -25,7 +26,7 @@ pub struct Ticket {
 /// Admits `submission` or says why not. With `wait`, the ticket carries the block outcome.
 pub fn submit(node: &Node, submission: Submission, wait: bool) -> Result<Ticket, Refusal> {
     if let Some(reason) = node.failure() {
-        return Err(Refusal::new(503, "node_failed", reason));
+        return Err(Refusal::new(RefusalCode::NodeFailed, reason));
     }
     let checked = admission::check(&node.markets, submission.market, submission.signed)?;
     let (outcome_tx, outcome_rx) = oneshot::channel::<Outcome>();

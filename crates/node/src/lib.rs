@@ -13,6 +13,7 @@ pub mod admission;
 pub mod api;
 pub mod chain;
 pub mod config;
+pub mod error;
 pub mod genesis;
 pub mod ingress;
 pub mod limits;

@@ -10,6 +10,7 @@ use crate::records::{AdmissionEntry, MessageRecord, TradeRecord};
 use crate::store::{Store, StoreError};
 use crate::stream::StreamHub;
 use alloy_primitives::{Address, B256};
+use numo_chain::block::DropReason;
 use numo_chain::Venue;
 use numo_host::FullState;
 use numo_stf::keys::nonce_key;
@@ -31,8 +32,8 @@ pub struct Receipt {
     pub fills: Vec<TradeRecord>,
 }
 
-/// The answer promised to a waiting submitter: a receipt, or why its message was dropped.
-pub type Outcome = Result<Receipt, String>;
+/// The answer promised to a waiting submitter: a receipt, or why its block dropped it.
+pub type Outcome = Result<Receipt, DropReason>;
 
 /// Why the node cannot start.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ pub use numo_chain::BlockHeader;
 
 use alloy_primitives::{hex, Address, B256};
 use numo_chain::Entry;
-use numo_stf::codec::{Reader, Writer};
+use numo_stf::codec::{DecodeError, Reader, Writer};
 use numo_stf::records::Trade;
 use numo_stf::{Message, MessageOutcome, Side, Signature, SignedMessage};
 use serde::{Deserialize, Serialize};
@@ -40,13 +40,13 @@ impl AdmissionEntry {
     }
 
     /// Strict inverse of [`AdmissionEntry::encode`].
-    pub fn decode(seq: u64, bytes: &[u8]) -> Result<Self, String> {
+    pub fn decode(seq: u64, bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        let market_id = r.b32().map_err(|e| e.to_string())?;
-        let admitted_ms = r.u64().map_err(|e| e.to_string())?;
-        let message = Message::read(&mut r).map_err(|e| e.to_string())?;
-        let signature = Signature::read(&mut r).map_err(|e| e.to_string())?;
-        r.finish().map_err(|e| e.to_string())?;
+        let market_id = r.b32()?;
+        let admitted_ms = r.u64()?;
+        let message = Message::read(&mut r)?;
+        let signature = Signature::read(&mut r)?;
+        r.finish()?;
         Ok(Self { seq, market_id, admitted_ms, signed: SignedMessage { message, signature } })
     }
 }

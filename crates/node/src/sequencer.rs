@@ -156,7 +156,7 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
         tracing::error!(market = %dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
         node.metrics.dropped_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for index in &dropped.entries {
-            outcomes.push((entries[*index].seq, Err(format!("dropped: {}", dropped.reason.code()))));
+            outcomes.push((entries[*index].seq, Err(dropped.reason.clone())));
         }
     }
     if !output.dropped.is_empty() {

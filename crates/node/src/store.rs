@@ -62,7 +62,7 @@ impl Counters {
 }
 
 /// A storage failure. The node stops rather than serve state it could not persist.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The database reported an error (I/O, full disk, corruption).
     #[error("storage: {0}")]
@@ -247,10 +247,10 @@ impl Store {
         let mut pending = Vec::new();
         for entry in txn.open_table(ADMISSION).map_err(db_error)?.iter().map_err(db_error)? {
             let (seq, bytes) = entry.map_err(db_error)?;
-            let decoded = AdmissionEntry::decode(seq.value(), bytes.value()).map_err(|reason| StoreError::Corrupt {
+            let decoded = AdmissionEntry::decode(seq.value(), bytes.value()).map_err(|error| StoreError::Corrupt {
                 table: "admission",
                 key: seq.value().to_string(),
-                reason,
+                reason: error.to_string(),
             })?;
             pending.push(decoded);
         }

@@ -2,7 +2,7 @@
 //! bytes) and the friendly form, which is encoded to the same bytes. Both are read in the one
 //! message vocabulary of [`numo_host::message_json`], the one message files use too.
 
-use crate::admission::Refusal;
+use crate::error::{Refusal, RefusalCode};
 use crate::genesis::{symbol_key, MarketSpec};
 use alloy_primitives::B256;
 use numo_host::message_json::{self, FieldError, FieldErrorKind};
@@ -19,35 +19,36 @@ pub struct Submission {
 }
 
 fn bad(message: impl Into<String>) -> Refusal {
-    Refusal::new(400, "bad_request", message)
+    Refusal::new(RefusalCode::BadRequest, message)
 }
 
 /// Each kind of unreadable member has its own refusal code (docs/API.md).
 fn refusal(error: FieldError) -> Refusal {
     let code = match error.kind {
-        FieldErrorKind::Invalid => "bad_request",
-        FieldErrorKind::BadHex => "bad_hex",
-        FieldErrorKind::BadLength => "bad_length",
-        FieldErrorKind::Malformed => "malformed_message",
+        FieldErrorKind::Invalid => RefusalCode::BadRequest,
+        FieldErrorKind::BadHex => RefusalCode::BadHex,
+        FieldErrorKind::BadLength => RefusalCode::BadLength,
+        FieldErrorKind::Malformed => RefusalCode::MalformedMessage,
     };
-    Refusal::new(400, code, error.to_string())
+    Refusal::new(code, error.to_string())
 }
 
 /// Resolves a market given as 0x id or as symbol (`WETH/USDC` or `WETH-USDC`).
 pub fn resolve_market(markets: &BTreeMap<B256, MarketSpec>, given: &str) -> Result<B256, Refusal> {
     if given.starts_with("0x") {
-        let id: B256 = given.parse().map_err(|_| Refusal::new(400, "bad_hex", "market id must be 32 bytes of hex"))?;
+        let id: B256 =
+            given.parse().map_err(|_| Refusal::new(RefusalCode::BadHex, "market id must be 32 bytes of hex"))?;
         return markets
             .contains_key(&id)
             .then_some(id)
-            .ok_or_else(|| Refusal::new(404, "unknown_market", format!("no market {given}")));
+            .ok_or_else(|| Refusal::new(RefusalCode::UnknownMarket, format!("no market {given}")));
     }
     let wanted = symbol_key(given);
     markets
         .values()
         .find(|m| symbol_key(&m.symbol) == wanted)
         .map(|m| m.context.market_id)
-        .ok_or_else(|| Refusal::new(404, "unknown_market", format!("no market {given}")))
+        .ok_or_else(|| Refusal::new(RefusalCode::UnknownMarket, format!("no market {given}")))
 }
 
 /// Parses either form.

@@ -4,9 +4,11 @@
 
 use crate::config::{VerifyMode, VERIFY_SAMPLE_EVERY};
 use crate::node::Node;
-use crate::store::{ChainStore, Verification};
+use crate::store::{ChainStore, StoreError, Verification};
 use crate::witness;
 use alloy_primitives::hex;
+use numo_stf::codec::DecodeError;
+use numo_stf::BatchError;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
@@ -40,15 +42,39 @@ pub fn run_verifier(node: Arc<Node>, batches: Receiver<u64>) {
     }
 }
 
+/// Why a stored batch failed re-execution.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The batch or its witness is not stored.
+    #[error("{0} not stored")]
+    NotStored(&'static str),
+    /// The compact witness does not expand to a C22 blob.
+    #[error("witness does not expand: {0}")]
+    Expand(#[from] DecodeError),
+    /// The guest refused the witness (C11).
+    #[error("guest refused the witness: {0}")]
+    Refused(#[from] BatchError),
+    /// The guest computed other PublicInputs than the node stored.
+    #[error("guest computed {computed}, stored {stored}")]
+    Mismatch {
+        /// The guest's PublicInputs, hex.
+        computed: String,
+        /// The stored ones, hex.
+        stored: String,
+    },
+}
+
 /// Expands the witness, runs the guest, compares with the stored PublicInputs.
-pub fn verify(node: &Node, batch_seq: u64) -> Result<(), String> {
-    let record = node.store.batch(batch_seq).map_err(|e| e.to_string())?.ok_or("batch not stored")?;
-    let compact = node.store.witness(batch_seq).map_err(|e| e.to_string())?.ok_or("witness not stored")?;
-    let blob = witness::expand(&compact).map_err(|e| format!("witness does not expand: {e}"))?;
-    let output = numo_guest::run(&blob).map_err(|e| format!("guest refused the witness: {e}"))?;
+pub fn verify(node: &Node, batch_seq: u64) -> Result<(), VerifyError> {
+    let record = node.store.batch(batch_seq)?.ok_or(VerifyError::NotStored("batch"))?;
+    let compact = node.store.witness(batch_seq)?.ok_or(VerifyError::NotStored("witness"))?;
+    let output = numo_guest::run(&witness::expand(&compact)?)?;
     if output.public_inputs != record.public_inputs {
         let hex = |pi: &numo_stf::PublicInputs| hex::encode_prefixed(pi.encode());
-        return Err(format!("guest computed {}, stored {}", hex(&output.public_inputs), hex(&record.public_inputs)));
+        return Err(VerifyError::Mismatch { computed: hex(&output.public_inputs), stored: hex(&record.public_inputs) });
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! an [`StreamError`] answer; none closes the connection.
 
 use super::event::Level;
+use crate::error::RefusalCode;
 use crate::genesis::MarketSpec;
 use crate::submission::resolve_market;
 use alloy_primitives::{Address, B256, U256};
@@ -109,7 +110,7 @@ fn parse_value(markets: &BTreeMap<B256, MarketSpec>, value: &Value) -> Result<Re
     let market = || -> Result<B256, StreamError> {
         let given = text("market")?.ok_or_else(|| StreamError::new("bad_request", "missing `market`"))?;
         resolve_market(markets, given).map_err(|r| {
-            let code = if r.code == "unknown_market" { "unknown_market" } else { "bad_market" };
+            let code = if r.code == RefusalCode::UnknownMarket { "unknown_market" } else { "bad_market" };
             StreamError::new(code, r.message)
         })
     };
