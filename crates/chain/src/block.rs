@@ -10,8 +10,9 @@ use crate::proposal::Proposal;
 use crate::tip::ChainTip;
 use crate::venue::Venue;
 use alloy_primitives::B256;
+use numo_core::PublicInputs;
 use numo_host::{FullState, Signatures, WitnessForm};
-use numo_stf::{BatchError, BatchReport, PublicInputs};
+use numo_stf::{BatchError, BatchReport};
 use std::collections::BTreeMap;
 
 /// How the block function builds. Neither choice changes a valid block's header, batches or

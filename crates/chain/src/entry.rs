@@ -10,8 +10,8 @@
 //! `B32 marketId ‖ messageBytes (C22: the type byte says Place or Cancel) ‖ sig65`.
 
 use alloy_primitives::B256;
-use numo_stf::codec::{DecodeError, Reader, Writer};
-use numo_stf::limits::SIGNATURE_LEN;
+use numo_core::codec::{DecodeError, Reader, Writer};
+use numo_core::limits::SIGNATURE_LEN;
 use numo_stf::{Message, Signature, SignedMessage};
 
 /// The kind byte of an entry. Values not listed are reserved and refused by [`Entry::decode`].

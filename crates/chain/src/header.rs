@@ -2,8 +2,8 @@
 //! versioned binary record the node stores.
 
 use alloy_primitives::{keccak256, B256};
-use numo_stf::codec::{DecodeError, Reader, Writer};
-use numo_stf::commitments::merkle_root;
+use numo_core::codec::{DecodeError, Reader, Writer};
+use numo_core::merkle::merkle_root;
 use serde::{Deserialize, Serialize};
 
 /// Version byte of [`BlockHeader::encode_record`]. A reader refuses any other.

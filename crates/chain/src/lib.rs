@@ -16,8 +16,9 @@
 //! - [`header`]: the block header, its hash and its versioned binary record;
 //! - [`venue`]: the static context the engines need (markets and their Rules).
 //!
-//! May depend on: `numo-stf` (the CLOB transition), `numo-host` (full state and the batch
-//! builder that emits witnesses). Never on the node, storage, networking or clocks.
+//! May depend on: `numo-core` (codec, PublicInputs, Merkle root: what every engine shares),
+//! `numo-stf` (the CLOB transition), `numo-host` (full state and the batch builder that emits
+//! witnesses). Never on the node, storage, networking or clocks.
 
 pub mod block;
 pub mod engine;

@@ -3,7 +3,7 @@
 //! so anyone can replay the chain from genesis.
 
 use crate::entry::{Entry, EntryError};
-use numo_stf::codec::{DecodeError, Reader, Writer};
+use numo_core::codec::{DecodeError, Reader, Writer};
 
 /// Version byte of [`Proposal::encode`].
 pub const PROPOSAL_RECORD_VERSION: u8 = 1;
