@@ -2,14 +2,14 @@
 # Seeds fuzz/corpus/ with the spec vectors: each batch's guest input blob, each signed message's
 # bytes, and — built from the same vectors in the layouts of docs/PROTOCOL.md §10 and
 # crates/node/src/stored.rs — each message as a chain entry, each batch as a one-block proposal
-# and a header record (corpus/chain_records), and each batch as a stored batch record
-# (corpus/stored_batch). Seeds only need to decode; values the vectors lack (global indexes,
-# mempool numbers, a batches root) are made up. Run from anywhere; needs python3 and shared/
-# next to the repository.
+# and a header record (corpus/chain_records), and each batch as a stored batch record and each
+# message as an admission-log entry (corpus/node_records). Seeds only need to decode; values
+# the vectors lack (global indexes, mempool numbers, a batches root) are made up. Run from
+# anywhere; needs python3 and shared/ next to the repository.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 vectors="${NUMO_VECTORS:-$here/../../shared/spec/vectors/batches}"
-mkdir -p "$here/corpus/guest_input" "$here/corpus/message" "$here/corpus/chain_records" "$here/corpus/stored_batch"
+mkdir -p "$here/corpus/guest_input" "$here/corpus/message" "$here/corpus/chain_records" "$here/corpus/node_records"
 python3 - "$vectors" "$here/corpus" <<'PY'
 import json, pathlib, struct, sys
 vectors, corpus = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
@@ -46,6 +46,8 @@ for path in sorted(vectors.glob("batch_*.json")):
         (corpus / "message" / f"{path.stem}_{i}.bin").write_bytes(h(message["bytes"]))
         entries.append(b"\x01" + market + h(message["bytes"]) + h(message["signature"]))
         (corpus / "chain_records" / f"{path.stem}_entry_{i}.bin").write_bytes(entries[-1])
+        admission = market + u64(ts) + h(message["bytes"]) + h(message["signature"])
+        (corpus / "node_records" / f"{path.stem}_admission_{i}.bin").write_bytes(admission)
     proposal = b"\x01" + u64(seq) + u64(ts) + u32(len(entries)) + b"".join(u32(len(e)) + e for e in entries)
     (corpus / "chain_records" / f"{path.stem}_proposal.bin").write_bytes(proposal)
     header = (b"\x01" + u64(seq) + h(pi["prevRoot"]) + u64(ts) + h(pi["newRoot"]) + h(pi["tradesRoot"])
@@ -59,8 +61,8 @@ for path in sorted(vectors.glob("batch_*.json")):
     record = (b"\x01" + u64(seq) + u64(seq) + market + h(batch["expectedPublicInputs"]) + h(pi["prevRoot"])
               + h(pi["newRoot"]) + u32(len(batch["messages"])) + messages + u32(len(trades))
               + b"".join(u64(i) + trade(market, t) for i, t in trades))
-    (corpus / "stored_batch" / f"{path.stem}.bin").write_bytes(record)
+    (corpus / "node_records" / f"{path.stem}_batch.bin").write_bytes(record)
 PY
-for target in guest_input message chain_records stored_batch; do
+for target in guest_input message chain_records node_records; do
     echo "seeded $(ls "$here/corpus/$target" | wc -l) inputs of $target"
 done

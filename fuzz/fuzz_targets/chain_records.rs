@@ -3,7 +3,8 @@
 //!
 //! All three lead with a byte that is `0x01` when valid (the CLOB kind, both record versions),
 //! so one corpus serves them. None panics; whatever one accepts re-encodes to exactly the input
-//! and decodes back to itself; a decoded header's hash is §10.3's keccak256 of its fields.
+//! and decodes back to itself; a decoded header's hash is N5's keccak256 of its fields
+//! (docs/PROTOCOL.md §10).
 
 #![no_main]
 
@@ -27,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
         let encoded = header.encode_record();
         assert_eq!(encoded, data, "a decoded header record must re-encode to the same bytes");
         assert_eq!(BlockHeader::decode_record(&encoded).as_ref(), Ok(&header));
-        // §10.3: the hash is recomputed on decode from the stored fields.
+        // N5: the hash is recomputed on decode from the stored fields.
         let mut preimage = Vec::with_capacity(112);
         preimage.extend_from_slice(&header.height.to_be_bytes());
         preimage.extend_from_slice(header.parent_hash.as_slice());

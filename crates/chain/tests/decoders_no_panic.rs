@@ -37,7 +37,7 @@ fn check_proposal(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 /// `BlockHeader::decode_record`: no panic, accepted bytes re-encode to themselves, and the hash
-/// it recomputes is §10.3's `keccak256(U64 height ‖ parentHash ‖ U64 timestampMs ‖ stateRoot ‖
+/// it recomputes is N5's `keccak256(U64 height ‖ parentHash ‖ U64 timestampMs ‖ stateRoot ‖
 /// batchesRoot)`, written out here independently of the crate.
 fn check_header(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(header) = BlockHeader::decode_record(bytes) {

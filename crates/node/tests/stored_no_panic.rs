@@ -1,15 +1,18 @@
-//! Property tests: [`StoredBatch::decode`] never panics, and what it accepts is canonical.
+//! Property tests: the node's binary store records — [`StoredBatch::decode`] and
+//! [`AdmissionEntry::decode`] — never panic, and what they accept is canonical.
 //!
-//! The store reads batch records back on every API read, on restart and in `numo replay`; a
-//! damaged or foreign data dir must surface as a typed error (the store reports it as corrupt),
-//! never as a panic in a request handler. These properties throw random byte strings, random
-//! tails behind the version byte, and random byte flips, truncations, insertions and deletions
-//! of valid records at the decoder. Whenever it accepts bytes, re-encoding must give back
-//! exactly those bytes, and structurally random batches must survive `decode(encode(x)) == x`.
+//! The store reads batch records back on every API read and in `numo replay`, and admission-log
+//! entries on restart; a damaged or foreign data dir must surface as a typed error (the store
+//! reports it as corrupt), never as a panic in a request handler or a node that cannot start.
+//! These properties throw random byte strings, random tails behind the version byte, and random
+//! byte flips, truncations, insertions and deletions of valid records at the decoders. Whenever
+//! one accepts bytes, re-encoding must give back exactly those bytes, and structurally random
+//! records must survive `decode(encode(x)) == x`.
 //!
-//! The `fuzz/` target `stored_batch` explores the same entry point for longer.
+//! The `fuzz/` target `node_records` explores the same entry points for longer.
 
 use alloy_primitives::{Address, B256, U256};
+use numo_node::records::AdmissionEntry;
 use numo_node::stored::{StoredBatch, StoredMessage, BATCH_RECORD_VERSION};
 use numo_stf::records::Trade;
 use numo_stf::{
@@ -17,12 +20,15 @@ use numo_stf::{
 };
 use proptest::prelude::*;
 
-/// `StoredBatch::decode`: no panic, and accepted bytes re-encode to themselves.
+/// Both decoders on `bytes`: no panic, and accepted bytes re-encode to themselves.
 fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(batch) = StoredBatch::decode(bytes) {
         prop_assert_eq!(batch.encode(), bytes, "an accepted record must re-encode to itself");
         // The API view is rendered from any record the store accepts: it must not panic either.
         let _ = batch.to_record();
+    }
+    if let Ok(entry) = AdmissionEntry::decode(1, bytes) {
+        prop_assert_eq!(entry.encode(), bytes, "an accepted admission entry must re-encode to itself");
     }
     Ok(())
 }
@@ -137,6 +143,17 @@ fn trade() -> impl Strategy<Value = (u64, Trade)> {
         )
 }
 
+fn admission_entry() -> impl Strategy<Value = AdmissionEntry> {
+    (any::<u64>(), b256(), any::<u64>(), message(), prop::collection::vec(any::<u8>(), 65)).prop_map(
+        |(seq, market_id, admitted_ms, message, signature)| AdmissionEntry {
+            seq,
+            market_id,
+            admitted_ms,
+            signed: SignedMessage { message, signature: Signature(signature.try_into().unwrap()) },
+        },
+    )
+}
+
 fn stored_batch() -> impl Strategy<Value = StoredBatch> {
     (
         any::<u64>(),
@@ -186,6 +203,28 @@ proptest! {
             apply(&mut bytes, edit);
         }
         check(&bytes)?;
+    }
+
+    #[test]
+    fn edited_admission_entries_never_panic(entry in admission_entry(), edits in prop::collection::vec(edit(), 1..4)) {
+        let mut bytes = entry.encode();
+        for edit in &edits {
+            apply(&mut bytes, edit);
+        }
+        check(&bytes)?;
+    }
+
+    #[test]
+    fn admission_entries_round_trip(entry in admission_entry()) {
+        // The sequence number is the log's key, not part of the value.
+        let bytes = entry.encode();
+        prop_assert_eq!(AdmissionEntry::decode(entry.seq, &bytes), Ok(entry));
+        for len in 0..bytes.len() {
+            prop_assert!(AdmissionEntry::decode(0, &bytes[..len]).is_err());
+        }
+        let mut longer = bytes;
+        longer.push(0);
+        prop_assert!(AdmissionEntry::decode(0, &longer).is_err());
     }
 
     #[test]
