@@ -67,6 +67,9 @@ pub struct Node {
     pub config: NodeConfig,
     /// Venue genesis.
     pub genesis: VenueGenesis,
+    /// Root of the genesis state, computed once at open (hashing the genesis state is far too
+    /// costly to repeat per block).
+    pub genesis_root: B256,
     /// Markets by id (ascending: the fixed order batches are cut in).
     pub markets: BTreeMap<B256, MarketSpec>,
     /// The markets' contexts, as the block function takes them.
@@ -166,6 +169,7 @@ impl Node {
         Ok(Arc::new(Self {
             config,
             genesis,
+            genesis_root,
             markets,
             venue,
             store,

@@ -95,7 +95,7 @@ pub enum ProduceError {
 pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u64>, ProduceError> {
     let started = Instant::now();
     let mut chain = node.chain.write().expect("chain lock");
-    let tip = chain.tip(node.genesis.genesis_root());
+    let tip = chain.tip(node.genesis_root);
     let proposal = Proposal {
         height: tip.height + 1,
         timestamp_ms: now_ms().max(tip.timestamp_ms),
