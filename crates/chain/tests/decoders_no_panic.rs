@@ -12,12 +12,16 @@
 //! Case counts are kept small so that the file runs in a few seconds in a debug build; the
 //! `fuzz/` target `chain_records` explores the same entry points for longer.
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{keccak256, B256};
 use numo_chain::header::HEADER_RECORD_VERSION;
 use numo_chain::proposal::PROPOSAL_RECORD_VERSION;
 use numo_chain::{BlockHeader, Entry, Proposal};
-use numo_stf::{Cancel, Message, Place, Signature, SignedMessage};
+use numo_stf::{Signature, SignedMessage};
 use proptest::prelude::*;
+
+#[path = "../../../testing/byte_edits.rs"]
+mod byte_edits;
+use byte_edits::*;
 
 /// `Entry::decode`: no panic, and accepted bytes re-encode to themselves.
 fn check_entry(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -57,64 +61,6 @@ fn check_all(bytes: &[u8]) -> Result<(), TestCaseError> {
     check_entry(bytes)?;
     check_proposal(bytes)?;
     check_header(bytes)
-}
-
-/// One edit of a byte string.
-#[derive(Debug, Clone)]
-enum Edit {
-    /// XOR the byte at `at % len` with a non-zero mask.
-    Flip { at: usize, mask: u8 },
-    /// Keep only the first `len % (len + 1)` bytes.
-    Truncate { len: usize },
-    /// Insert bytes at `at % (len + 1)`.
-    Insert { at: usize, bytes: Vec<u8> },
-    /// Remove up to `count` bytes at `at % len`.
-    Delete { at: usize, count: usize },
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        4 => (any::<usize>(), 1..=u8::MAX).prop_map(|(at, mask)| Edit::Flip { at, mask }),
-        1 => any::<usize>().prop_map(|len| Edit::Truncate { len }),
-        1 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16)).prop_map(|(at, bytes)| Edit::Insert { at, bytes }),
-        1 => (any::<usize>(), 1..16usize).prop_map(|(at, count)| Edit::Delete { at, count }),
-    ]
-}
-
-fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
-    match edit {
-        Edit::Flip { at, mask } if !bytes.is_empty() => {
-            let at = at % bytes.len();
-            bytes[at] ^= mask;
-        }
-        Edit::Truncate { len } => bytes.truncate(len % (bytes.len() + 1)),
-        Edit::Insert { at, bytes: inserted } => {
-            let at = at % (bytes.len() + 1);
-            bytes.splice(at..at, inserted.iter().copied());
-        }
-        Edit::Delete { at, count } if !bytes.is_empty() => {
-            let at = at % bytes.len();
-            let end = (at + count).min(bytes.len());
-            bytes.drain(at..end);
-        }
-        _ => {}
-    }
-}
-
-fn b256() -> impl Strategy<Value = B256> {
-    any::<[u8; 32]>().prop_map(B256::from)
-}
-
-fn message() -> impl Strategy<Value = Message> {
-    let place = (any::<[u8; 20]>(), any::<u64>(), b256(), any::<u8>(), any::<u32>(), any::<i32>(), any::<[u8; 32]>())
-        .prop_map(|(trader, nonce, order_id, side, tif, tick, qty)| {
-            let qty = U256::from_be_bytes(qty);
-            Message::Place(Place { trader: Address::from(trader), nonce, order_id, side, tif, tick, qty })
-        });
-    let cancel = (any::<[u8; 20]>(), any::<u64>(), b256()).prop_map(|(trader, nonce, order_id)| {
-        Message::Cancel(Cancel { trader: Address::from(trader), nonce, order_id })
-    });
-    prop_oneof![place, cancel]
 }
 
 fn entry() -> impl Strategy<Value = Entry> {
@@ -184,7 +130,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_entries_never_panic(entry in entry(), edits in prop::collection::vec(edit(), 1..4)) {
+    fn edited_entries_never_panic(entry in entry(), edits in prop::collection::vec(edit(16), 1..4)) {
         let mut bytes = entry.encode();
         for edit in &edits {
             apply(&mut bytes, edit);
@@ -193,7 +139,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_proposals_never_panic(proposal in proposal(), edits in prop::collection::vec(edit(), 1..4)) {
+    fn edited_proposals_never_panic(proposal in proposal(), edits in prop::collection::vec(edit(16), 1..4)) {
         let mut bytes = proposal.encode();
         for edit in &edits {
             apply(&mut bytes, edit);
@@ -202,7 +148,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_headers_never_panic(header in header(), edits in prop::collection::vec(edit(), 1..4)) {
+    fn edited_headers_never_panic(header in header(), edits in prop::collection::vec(edit(16), 1..4)) {
         let mut bytes = header.encode_record();
         for edit in &edits {
             apply(&mut bytes, edit);

@@ -13,13 +13,17 @@
 //! Case counts are kept small so that the file runs in a few seconds in a debug build; the
 //! `fuzz/` targets explore the same entry points for longer.
 
-use alloy_primitives::{hex, Address, B256, U256};
+use alloy_primitives::{hex, B256};
 use numo_guest::{BatchHeader, GuestInput, ProofEntry};
 use numo_smt::SIBLINGS_BYTES as PROOF_SIBLINGS_LEN;
-use numo_stf::{Cancel, MarketContext, Message, Place, Rules, Signature, SignedMessage, TickHints};
+use numo_stf::{MarketContext, Message, Rules, Signature, SignedMessage, TickHints};
 use proptest::prelude::*;
 use std::path::PathBuf;
 use std::sync::OnceLock;
+
+#[path = "../../../testing/byte_edits.rs"]
+mod byte_edits;
+use byte_edits::*;
 
 const VECTORS: [&str; 3] = ["batch_1_plain_cross", "batch_2_rejects_and_cancel", "batch_3_multifill_fees_hints"];
 
@@ -64,72 +68,10 @@ fn check_message(bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// One edit of a byte string.
-#[derive(Debug, Clone)]
-enum Edit {
-    /// XOR the byte at `at % len` with a non-zero mask.
-    Flip { at: usize, mask: u8 },
-    /// Keep only the first `len % (len + 1)` bytes.
-    Truncate { len: usize },
-    /// Insert bytes at `at % (len + 1)`.
-    Insert { at: usize, bytes: Vec<u8> },
-    /// Remove up to `count` bytes at `at % len`.
-    Delete { at: usize, count: usize },
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        4 => (any::<usize>(), 1..=u8::MAX).prop_map(|(at, mask)| Edit::Flip { at, mask }),
-        1 => any::<usize>().prop_map(|len| Edit::Truncate { len }),
-        1 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..64)).prop_map(|(at, bytes)| Edit::Insert { at, bytes }),
-        1 => (any::<usize>(), 1..64usize).prop_map(|(at, count)| Edit::Delete { at, count }),
-    ]
-}
-
 /// Edits that stay in the first `head` bytes (header, context, Rules, messages), where a
 /// random position rarely lands in a blob that is mostly proof siblings.
 fn head_edit(head: usize) -> impl Strategy<Value = Edit> {
     (0..head, 1..=u8::MAX).prop_map(|(at, mask)| Edit::Flip { at, mask })
-}
-
-fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
-    match edit {
-        Edit::Flip { at, mask } if !bytes.is_empty() => {
-            let at = at % bytes.len();
-            bytes[at] ^= mask;
-        }
-        Edit::Truncate { len } => bytes.truncate(len % (bytes.len() + 1)),
-        Edit::Insert { at, bytes: inserted } => {
-            let at = at % (bytes.len() + 1);
-            bytes.splice(at..at, inserted.iter().copied());
-        }
-        Edit::Delete { at, count } if !bytes.is_empty() => {
-            let at = at % bytes.len();
-            let end = (at + count).min(bytes.len());
-            bytes.drain(at..end);
-        }
-        _ => {}
-    }
-}
-
-fn b256() -> impl Strategy<Value = B256> {
-    any::<[u8; 32]>().prop_map(B256::from)
-}
-
-fn u256() -> impl Strategy<Value = U256> {
-    any::<[u8; 32]>().prop_map(U256::from_be_bytes)
-}
-
-fn message() -> impl Strategy<Value = Message> {
-    let place = (any::<[u8; 20]>(), any::<u64>(), b256(), any::<u8>(), any::<u32>(), any::<i32>(), u256()).prop_map(
-        |(trader, nonce, order_id, side, tif, tick, qty)| {
-            Message::Place(Place { trader: Address::from(trader), nonce, order_id, side, tif, tick, qty })
-        },
-    );
-    let cancel = (any::<[u8; 20]>(), any::<u64>(), b256()).prop_map(|(trader, nonce, order_id)| {
-        Message::Cancel(Cancel { trader: Address::from(trader), nonce, order_id })
-    });
-    prop_oneof![place, cancel]
 }
 
 fn signed_message() -> impl Strategy<Value = (SignedMessage, TickHints)> {
@@ -212,7 +154,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_valid_blobs_never_panic(which in 0..3usize, edits in prop::collection::vec(edit(), 1..4)) {
+    fn edited_valid_blobs_never_panic(which in 0..3usize, edits in prop::collection::vec(edit(64), 1..4)) {
         let mut bytes = blobs()[which].clone();
         for edit in &edits {
             apply(&mut bytes, edit);

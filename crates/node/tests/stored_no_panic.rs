@@ -11,14 +11,15 @@
 //!
 //! The `fuzz/` target `node_records` explores the same entry points for longer.
 
-use alloy_primitives::{Address, B256, U256};
 use numo_node::records::AdmissionEntry;
 use numo_node::stored::{StoredBatch, StoredMessage, BATCH_RECORD_VERSION};
 use numo_stf::records::Trade;
-use numo_stf::{
-    Cancel, Message, MessageOutcome, Place, PlaceSummary, PublicInputs, RejectReason, Side, Signature, SignedMessage,
-};
+use numo_stf::{MessageOutcome, PlaceSummary, PublicInputs, RejectReason, Side, Signature, SignedMessage};
 use proptest::prelude::*;
+
+#[path = "../../../testing/byte_edits.rs"]
+mod byte_edits;
+use byte_edits::*;
 
 /// Both decoders on `bytes`: no panic, and accepted bytes re-encode to themselves.
 fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -31,71 +32,6 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
         prop_assert_eq!(entry.encode(), bytes, "an accepted admission entry must re-encode to itself");
     }
     Ok(())
-}
-
-/// One edit of a byte string.
-#[derive(Debug, Clone)]
-enum Edit {
-    /// XOR the byte at `at % len` with a non-zero mask.
-    Flip { at: usize, mask: u8 },
-    /// Keep only the first `len % (len + 1)` bytes.
-    Truncate { len: usize },
-    /// Insert bytes at `at % (len + 1)`.
-    Insert { at: usize, bytes: Vec<u8> },
-    /// Remove up to `count` bytes at `at % len`.
-    Delete { at: usize, count: usize },
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        4 => (any::<usize>(), 1..=u8::MAX).prop_map(|(at, mask)| Edit::Flip { at, mask }),
-        1 => any::<usize>().prop_map(|len| Edit::Truncate { len }),
-        1 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16)).prop_map(|(at, bytes)| Edit::Insert { at, bytes }),
-        1 => (any::<usize>(), 1..16usize).prop_map(|(at, count)| Edit::Delete { at, count }),
-    ]
-}
-
-fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
-    match edit {
-        Edit::Flip { at, mask } if !bytes.is_empty() => {
-            let at = at % bytes.len();
-            bytes[at] ^= mask;
-        }
-        Edit::Truncate { len } => bytes.truncate(len % (bytes.len() + 1)),
-        Edit::Insert { at, bytes: inserted } => {
-            let at = at % (bytes.len() + 1);
-            bytes.splice(at..at, inserted.iter().copied());
-        }
-        Edit::Delete { at, count } if !bytes.is_empty() => {
-            let at = at % bytes.len();
-            let end = (at + count).min(bytes.len());
-            bytes.drain(at..end);
-        }
-        _ => {}
-    }
-}
-
-fn b256() -> impl Strategy<Value = B256> {
-    any::<[u8; 32]>().prop_map(B256::from)
-}
-
-fn u256() -> impl Strategy<Value = U256> {
-    any::<[u8; 32]>().prop_map(U256::from_be_bytes)
-}
-
-fn address() -> impl Strategy<Value = Address> {
-    any::<[u8; 20]>().prop_map(Address::from)
-}
-
-fn message() -> impl Strategy<Value = Message> {
-    let place = (address(), any::<u64>(), b256(), any::<u8>(), any::<u32>(), any::<i32>(), u256()).prop_map(
-        |(trader, nonce, order_id, side, tif, tick, qty)| {
-            Message::Place(Place { trader, nonce, order_id, side, tif, tick, qty })
-        },
-    );
-    let cancel = (address(), any::<u64>(), b256())
-        .prop_map(|(trader, nonce, order_id)| Message::Cancel(Cancel { trader, nonce, order_id }));
-    prop_oneof![place, cancel]
 }
 
 fn outcome() -> impl Strategy<Value = MessageOutcome> {
@@ -197,7 +133,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_records_never_panic(batch in stored_batch(), edits in prop::collection::vec(edit(), 1..4)) {
+    fn edited_records_never_panic(batch in stored_batch(), edits in prop::collection::vec(edit(16), 1..4)) {
         let mut bytes = batch.encode();
         for edit in &edits {
             apply(&mut bytes, edit);
@@ -206,7 +142,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_admission_entries_never_panic(entry in admission_entry(), edits in prop::collection::vec(edit(), 1..4)) {
+    fn edited_admission_entries_never_panic(entry in admission_entry(), edits in prop::collection::vec(edit(16), 1..4)) {
         let mut bytes = entry.encode();
         for edit in &edits {
             apply(&mut bytes, edit);
