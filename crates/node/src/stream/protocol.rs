@@ -61,24 +61,64 @@ pub enum Request {
     Unsubscribe(Topic),
 }
 
+/// Why a stream request is refused: the stable `code` of its error frame (docs/API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamErrorCode {
+    /// The frame is not JSON.
+    BadJson,
+    /// A member is missing or has the wrong type, or the op is unknown.
+    BadRequest,
+    /// No such channel.
+    UnknownChannel,
+    /// No market has this id or symbol.
+    UnknownMarket,
+    /// The market is not a valid id or symbol.
+    BadMarket,
+    /// `depth` is not an integer in range.
+    BadDepth,
+    /// `address` is not 20 bytes of hex.
+    BadAddress,
+    /// The connection holds its maximum of subscriptions.
+    TooManySubscriptions,
+    /// Unsubscribe from a topic the connection does not follow.
+    NotSubscribed,
+}
+
+impl StreamErrorCode {
+    /// The code as clients see it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StreamErrorCode::BadJson => "bad_json",
+            StreamErrorCode::BadRequest => "bad_request",
+            StreamErrorCode::UnknownChannel => "unknown_channel",
+            StreamErrorCode::UnknownMarket => "unknown_market",
+            StreamErrorCode::BadMarket => "bad_market",
+            StreamErrorCode::BadDepth => "bad_depth",
+            StreamErrorCode::BadAddress => "bad_address",
+            StreamErrorCode::TooManySubscriptions => "too_many_subscriptions",
+            StreamErrorCode::NotSubscribed => "not_subscribed",
+        }
+    }
+}
+
 /// A refused request: answered with `{"type": "error", "code", "message"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamError {
     /// Stable machine-readable code.
-    pub code: &'static str,
+    pub code: StreamErrorCode,
     /// Human-readable detail.
     pub message: String,
 }
 
 impl StreamError {
     /// An error with `code` and `message`.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: StreamErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 
     /// The error frame, echoing the request's `id` if it had one.
     pub fn frame(&self, id: Option<&Value>) -> Value {
-        let mut frame = json!({ "type": "error", "code": self.code, "message": self.message });
+        let mut frame = json!({ "type": "error", "code": self.code.as_str(), "message": self.message });
         if let Some(id) = id {
             frame["id"] = id.clone();
         }
@@ -90,27 +130,33 @@ impl StreamError {
 pub fn parse(markets: &BTreeMap<B256, MarketSpec>, text: &str) -> (Option<Value>, Result<Request, StreamError>) {
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
-        Err(e) => return (None, Err(StreamError::new("bad_json", e.to_string()))),
+        Err(e) => return (None, Err(StreamError::new(StreamErrorCode::BadJson, e.to_string()))),
     };
     let id = value.get("id").cloned();
     (id, parse_value(markets, &value))
 }
 
 fn parse_value(markets: &BTreeMap<B256, MarketSpec>, value: &Value) -> Result<Request, StreamError> {
-    let object = value.as_object().ok_or_else(|| StreamError::new("bad_request", "a request is a JSON object"))?;
+    let object =
+        value.as_object().ok_or_else(|| StreamError::new(StreamErrorCode::BadRequest, "a request is a JSON object"))?;
     let text = |field: &str| -> Result<Option<&str>, StreamError> {
         match object.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(StreamError::new("bad_request", format!("`{field}` must be a string"))),
+            Some(_) => Err(StreamError::new(StreamErrorCode::BadRequest, format!("`{field}` must be a string"))),
         }
     };
-    let op = text("op")?.ok_or_else(|| StreamError::new("bad_request", "missing `op` (subscribe or unsubscribe)"))?;
-    let channel = text("channel")?.ok_or_else(|| StreamError::new("bad_request", "missing `channel`"))?;
+    let op = text("op")?
+        .ok_or_else(|| StreamError::new(StreamErrorCode::BadRequest, "missing `op` (subscribe or unsubscribe)"))?;
+    let channel = text("channel")?.ok_or_else(|| StreamError::new(StreamErrorCode::BadRequest, "missing `channel`"))?;
     let market = || -> Result<B256, StreamError> {
-        let given = text("market")?.ok_or_else(|| StreamError::new("bad_request", "missing `market`"))?;
+        let given = text("market")?.ok_or_else(|| StreamError::new(StreamErrorCode::BadRequest, "missing `market`"))?;
         resolve_market(markets, given).map_err(|r| {
-            let code = if r.code == RefusalCode::UnknownMarket { "unknown_market" } else { "bad_market" };
+            let code = if r.code == RefusalCode::UnknownMarket {
+                StreamErrorCode::UnknownMarket
+            } else {
+                StreamErrorCode::BadMarket
+            };
             StreamError::new(code, r.message)
         })
     };
@@ -119,14 +165,16 @@ fn parse_value(markets: &BTreeMap<B256, MarketSpec>, value: &Value) -> Result<Re
         "book" => Topic::Book(market()?),
         "trades" => Topic::Trades(market()?),
         "account" => {
-            let given = text("address")?.ok_or_else(|| StreamError::new("bad_request", "missing `address`"))?;
-            let address: Address =
-                given.parse().map_err(|_| StreamError::new("bad_address", "address must be 20 bytes of 0x hex"))?;
+            let given =
+                text("address")?.ok_or_else(|| StreamError::new(StreamErrorCode::BadRequest, "missing `address`"))?;
+            let address: Address = given
+                .parse()
+                .map_err(|_| StreamError::new(StreamErrorCode::BadAddress, "address must be 20 bytes of 0x hex"))?;
             Topic::Account(address)
         }
         other => {
             return Err(StreamError::new(
-                "unknown_channel",
+                StreamErrorCode::UnknownChannel,
                 format!("no channel `{other}` (book, trades, blocks, account)"),
             ))
         }
@@ -137,7 +185,10 @@ fn parse_value(markets: &BTreeMap<B256, MarketSpec>, value: &Value) -> Result<Re
                 (Topic::Book(_), None | Some(Value::Null)) => BOOK_DEPTH_DEFAULT,
                 (Topic::Book(_), Some(depth)) => {
                     depth.as_u64().filter(|d| (1..=BOOK_DEPTH_MAX as u64).contains(d)).ok_or_else(|| {
-                        StreamError::new("bad_depth", format!("depth must be an integer from 1 to {BOOK_DEPTH_MAX}"))
+                        StreamError::new(
+                            StreamErrorCode::BadDepth,
+                            format!("depth must be an integer from 1 to {BOOK_DEPTH_MAX}"),
+                        )
                     })? as usize
                 }
                 _ => BOOK_DEPTH_DEFAULT,
@@ -145,7 +196,10 @@ fn parse_value(markets: &BTreeMap<B256, MarketSpec>, value: &Value) -> Result<Re
             Ok(Request::Subscribe { topic, depth })
         }
         "unsubscribe" => Ok(Request::Unsubscribe(topic)),
-        other => Err(StreamError::new("bad_request", format!("unknown op `{other}` (subscribe or unsubscribe)"))),
+        other => Err(StreamError::new(
+            StreamErrorCode::BadRequest,
+            format!("unknown op `{other}` (subscribe or unsubscribe)"),
+        )),
     }
 }
 
@@ -196,7 +250,7 @@ mod tests {
         let markets = markets();
         let weth = markets.values().find(|m| m.symbol == "WETH/USDC").unwrap().context.market_id;
         let ok = |text: &str| parse(&markets, text).1.unwrap();
-        let code = |text: &str| parse(&markets, text).1.unwrap_err().code;
+        let code = |text: &str| parse(&markets, text).1.unwrap_err().code.as_str();
         assert_eq!(
             ok(r#"{"op":"subscribe","channel":"book","market":"WETH-USDC","depth":5}"#),
             Request::Subscribe { topic: Topic::Book(weth), depth: 5 }

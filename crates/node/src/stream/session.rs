@@ -5,7 +5,7 @@
 //! "slow consumer") — so a stuck client costs the node one bounded queue, never a stalled block.
 
 use super::event::{book_levels, BlockEvent, Level};
-use super::protocol::{self, diff_levels, levels_json, Request, StreamError, Topic};
+use super::protocol::{self, diff_levels, levels_json, Request, StreamError, StreamErrorCode, Topic};
 use super::StreamLimits;
 use crate::node::Node;
 use alloy_primitives::U256;
@@ -141,7 +141,7 @@ async fn run(node: Arc<Node>, socket: WebSocket, limits: StreamLimits) {
                 Some(Err(_)) => break End::Close(CLOSE_POLICY, "protocol error or frame too large"),
                 Some(Ok(Message::Text(text))) => session.on_request(&text),
                 Some(Ok(Message::Binary(_))) => {
-                    let error = StreamError::new("bad_request", "requests are JSON text frames");
+                    let error = StreamError::new(StreamErrorCode::BadRequest, "requests are JSON text frames");
                     session.outbox.push_json(&error.frame(None));
                 }
                 Some(Ok(_)) => {} // ping/pong: answered by the WebSocket layer
@@ -260,7 +260,7 @@ impl Session {
         let existing = self.subs.topics.contains_key(&topic);
         if !existing && self.subs.topics.len() >= self.max_subscriptions {
             return Err(StreamError::new(
-                "too_many_subscriptions",
+                StreamErrorCode::TooManySubscriptions,
                 format!("at most {} subscriptions per connection", self.max_subscriptions),
             ));
         }
@@ -307,7 +307,7 @@ impl Session {
 
     fn unsubscribe(&mut self, topic: Topic, id: Option<&Value>) -> Result<(), StreamError> {
         let view = self.subs.topics.remove(&topic).ok_or_else(|| {
-            StreamError::new("not_subscribed", format!("no {} subscription to remove", topic.channel()))
+            StreamError::new(StreamErrorCode::NotSubscribed, format!("no {} subscription to remove", topic.channel()))
         })?;
         unwatch(self.node(), topic, view.as_ref());
         self.ack("unsubscribed", topic, None, id);
