@@ -34,13 +34,6 @@ impl EntryKind {
             _ => None,
         }
     }
-
-    /// Stable name for logs and APIs.
-    pub const fn name(self) -> &'static str {
-        match self {
-            EntryKind::Clob => "clob",
-        }
-    }
 }
 
 /// A signed CLOB message and the market whose domain its signature is under.

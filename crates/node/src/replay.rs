@@ -65,18 +65,6 @@ pub enum ReplayError {
     },
 }
 
-impl ReplayError {
-    /// The block a difference was found at, if any.
-    pub fn height(&self) -> Option<u64> {
-        match self {
-            ReplayError::Missing { height, .. }
-            | ReplayError::Refused { height, .. }
-            | ReplayError::Differs { height, .. } => Some(*height),
-            _ => None,
-        }
-    }
-}
-
 fn differs(height: u64, what: impl Into<String>) -> ReplayError {
     ReplayError::Differs { height, what: what.into() }
 }
