@@ -4,6 +4,7 @@
 //! byte-identical output.
 
 use crate::engine::clob;
+use crate::engine::funding;
 use crate::entry::{ClobEntry, Entry};
 use crate::header::BlockHeader;
 use crate::proposal::Proposal;
@@ -11,6 +12,7 @@ use crate::tip::ChainTip;
 use crate::venue::Venue;
 use alloy_primitives::B256;
 use numo_core::PublicInputs;
+use numo_funding::{FundingError, FundingMessage, FundingPublicInputs, FundingReport};
 use numo_host::{FullState, Signatures, WitnessForm};
 use numo_stf::{BatchError, BatchReport};
 use std::collections::BTreeMap;
@@ -96,6 +98,25 @@ pub struct ExecutedBatch {
     pub witness: Vec<u8>,
 }
 
+/// One executed funding batch (F8).
+#[derive(Debug, Clone)]
+pub struct ExecutedFundingBatch {
+    /// Venue-global batch number (one sequence with trading batches).
+    pub batch_seq: u64,
+    /// Global index of its first message; the rest follow in order.
+    pub first_global_index: u64,
+    /// Positions of its messages in the proposal's entries.
+    pub entries: Vec<usize>,
+    /// Root before it.
+    pub prev_root: B256,
+    /// F11, what the funding guest must output for [`ExecutedFundingBatch::witness`].
+    pub public_inputs: FundingPublicInputs,
+    /// Outcomes, withdrawal records, queue heads, touched keys.
+    pub report: FundingReport,
+    /// The F12 guest input, in [`BlockOptions::witness`]'s layout.
+    pub witness: Vec<u8>,
+}
+
 /// Why entries of a proposal did not execute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DropReason {
@@ -103,6 +124,10 @@ pub enum DropReason {
     UnknownMarket,
     /// Their chunk is batch-invalid (C11).
     Invalid(BatchError),
+    /// The venue has no funding context (F8).
+    FundingDisabled,
+    /// Their funding chunk is batch-invalid (F7).
+    InvalidFunding(FundingError),
 }
 
 impl DropReason {
@@ -111,6 +136,8 @@ impl DropReason {
         match self {
             DropReason::UnknownMarket => "unknown_market",
             DropReason::Invalid(error) => error.code(),
+            DropReason::FundingDisabled => "funding_disabled",
+            DropReason::InvalidFunding(error) => error.code(),
         }
     }
 }
@@ -118,8 +145,8 @@ impl DropReason {
 /// Entries that did not execute, and why. They consume no `batchSeq` and no global index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DroppedBatch {
-    /// The market they named.
-    pub market_id: B256,
+    /// The market they named (`None` for funding entries).
+    pub market_id: Option<B256>,
     /// Their positions in the proposal.
     pub entries: Vec<usize>,
     /// Why.
@@ -133,7 +160,9 @@ pub struct BlockOutput {
     pub header: BlockHeader,
     /// The tip after the block.
     pub tip: ChainTip,
-    /// Batches in execution order.
+    /// Funding batches, executed first (F8).
+    pub funding: Vec<ExecutedFundingBatch>,
+    /// Trading batches in execution order, after the funding batches.
     pub batches: Vec<ExecutedBatch>,
     /// Entries that did not execute.
     pub dropped: Vec<DroppedBatch>,
@@ -144,8 +173,8 @@ pub struct BlockOutput {
 /// Executes `proposal` on `state` (which must be at `tip`) and returns the block. The writes are
 /// applied to `state` and also returned, for storage.
 ///
-/// Each entry goes to its kind's engine; today every entry is a CLOB entry. Entries that cannot
-/// execute (an unknown market, a batch-invalid chunk) are reported in
+/// Each entry goes to its kind's engine: funding entries first (F8), then CLOB entries (N4).
+/// Entries that cannot execute (an unknown market, a batch-invalid chunk) are reported in
 /// [`BlockOutput::dropped`] — deterministically, so every node drops the same ones.
 pub fn execute_block(
     venue: &Venue,
@@ -165,18 +194,31 @@ pub fn execute_block(
         return Err(BlockError::StateRoot { state: state.root(), tip: tip.state_root });
     }
     let mut clob_entries: Vec<(usize, &ClobEntry)> = Vec::with_capacity(proposal.entries.len());
+    let mut funding_entries: Vec<(usize, &FundingMessage)> = Vec::new();
     for (index, entry) in proposal.entries.iter().enumerate() {
         match entry {
             Entry::Clob(clob) => clob_entries.push((index, clob)),
+            Entry::Funding(message) => funding_entries.push((index, message)),
         }
     }
     let mut next = *tip;
+    let funding = funding::execute(venue, state, &mut next, proposal.timestamp_ms, &funding_entries, options);
     let clob = clob::execute(venue, state, &mut next, proposal.timestamp_ms, &clob_entries, options);
 
-    let public_inputs: Vec<Vec<u8>> = clob.batches.iter().map(|b| b.public_inputs.to_vec()).collect();
-    let batch_seqs = clob.batches.iter().map(|b| b.batch_seq).collect();
+    let public_inputs: Vec<Vec<u8>> = funding
+        .batches
+        .iter()
+        .map(|b| b.public_inputs.to_vec())
+        .chain(clob.batches.iter().map(|b| b.public_inputs.to_vec()))
+        .collect();
+    let batch_seqs =
+        funding.batches.iter().map(|b| b.batch_seq).chain(clob.batches.iter().map(|b| b.batch_seq)).collect();
     let header =
         BlockHeader::new(proposal.height, tip.hash, proposal.timestamp_ms, state.root(), &public_inputs, batch_seqs);
     let tip = ChainTip::after(&header, next.next_batch_seq, next.next_global_index);
-    Ok(BlockOutput { header, tip, batches: clob.batches, dropped: clob.dropped, state_writes: clob.writes })
+    let mut state_writes = funding.writes;
+    state_writes.extend(clob.writes);
+    let mut dropped = funding.dropped;
+    dropped.extend(clob.dropped);
+    Ok(BlockOutput { header, tip, funding: funding.batches, batches: clob.batches, dropped, state_writes })
 }

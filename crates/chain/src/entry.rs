@@ -7,11 +7,14 @@
 //! (the block function, the node's records) to handle it.
 //!
 //! Layout: `U8 kind ‖ payload`, where for [`EntryKind::Clob`] the payload is
-//! `B32 marketId ‖ messageBytes (C22: the type byte says Place or Cancel) ‖ sig65`.
+//! `B32 marketId ‖ messageBytes (C22: the type byte says Place or Cancel) ‖ sig65`, and for
+//! [`EntryKind::Funding`] a funding message (F3: its type byte says Withdraw, Deposit or
+//! ForcedWithdrawal; only a Withdraw carries `sig65`).
 
 use alloy_primitives::B256;
 use numo_core::codec::{DecodeError, Reader, Writer};
 use numo_core::limits::SIGNATURE_LEN;
+use numo_funding::FundingMessage;
 use numo_stf::{Message, Signature, SignedMessage};
 
 /// The kind byte of an entry. Values not listed are reserved and refused by [`Entry::decode`].
@@ -20,17 +23,20 @@ use numo_stf::{Message, Signature, SignedMessage};
 pub enum EntryKind {
     /// A signed Place or Cancel of one market (the CLOB engine, C19 batches).
     Clob = 0x01,
+    /// A deposit, withdrawal or forced withdrawal (the funding engine, F3, F8).
+    Funding = 0x02,
 }
 
 /// Kind bytes reserved for the next engines: they decode to [`EntryError::ReservedKind`] until
 /// their engine exists, so no node executes an entry it cannot verify.
-pub const RESERVED_KINDS: [(u8, &str); 2] = [(0x02, "funding (deposit, withdrawal, transfer)"), (0x03, "evm")];
+pub const RESERVED_KINDS: [(u8, &str); 1] = [(0x03, "evm")];
 
 impl EntryKind {
     /// The kind of a kind byte, if V1 defines it.
     pub const fn from_u8(byte: u8) -> Option<Self> {
         match byte {
             0x01 => Some(EntryKind::Clob),
+            0x02 => Some(EntryKind::Funding),
             _ => None,
         }
     }
@@ -50,6 +56,8 @@ pub struct ClobEntry {
 pub enum Entry {
     /// A Place or Cancel for the order book.
     Clob(ClobEntry),
+    /// A funding message.
+    Funding(FundingMessage),
 }
 
 /// Why entry bytes were refused.
@@ -87,6 +95,7 @@ impl Entry {
     pub const fn kind(&self) -> EntryKind {
         match self {
             Entry::Clob(_) => EntryKind::Clob,
+            Entry::Funding(_) => EntryKind::Funding,
         }
     }
 
@@ -94,6 +103,7 @@ impl Entry {
     pub fn encoded_len(&self) -> usize {
         match self {
             Entry::Clob(e) => 1 + 32 + e.signed.message.encoded_len() + SIGNATURE_LEN,
+            Entry::Funding(f) => 1 + f.message_len() + f.signature().map_or(0, |_| SIGNATURE_LEN),
         }
     }
 
@@ -106,6 +116,7 @@ impl Entry {
                 e.signed.message.write(w);
                 w.bytes(&e.signed.signature.0);
             }
+            Entry::Funding(f) => f.write(w),
         }
     }
 
@@ -126,6 +137,7 @@ impl Entry {
                 let signature = Signature::read(r)?;
                 Ok(Entry::clob(market_id, SignedMessage { message, signature }))
             }
+            Some(EntryKind::Funding) => Ok(Entry::Funding(FundingMessage::read(r)?)),
             None if RESERVED_KINDS.iter().any(|(reserved, _)| *reserved == byte) => Err(EntryError::ReservedKind(byte)),
             None => Err(EntryError::UnknownKind(byte)),
         }
@@ -185,9 +197,8 @@ mod tests {
     #[test]
     fn reserved_and_unknown_kinds_are_refused_by_name() {
         let mut bytes = place().encode();
-        bytes[0] = 0x02;
-        assert_eq!(Entry::decode(&bytes), Err(EntryError::ReservedKind(0x02)));
         bytes[0] = 0x03;
+        assert_eq!(Entry::decode(&bytes), Err(EntryError::ReservedKind(0x03)));
         assert_eq!(Entry::decode(&bytes).unwrap_err().code(), "reserved_entry_kind");
         bytes[0] = 0x7f;
         assert_eq!(Entry::decode(&bytes), Err(EntryError::UnknownKind(0x7f)));

@@ -12,12 +12,13 @@
 //! - [`proposal`]: height, timestamp and ordered entries — what a proposer proposes;
 //! - [`block`]: the block function, its output and its errors;
 //! - [`engine`]: one module per execution engine behind the dispatch on the entry kind
-//!   ([`engine::clob`]: per-market batches of C19, executed by `numo-stf`);
+//!   ([`engine::funding`]: deposits and withdrawals, F8, executed by `numo-funding`, first;
+//!   [`engine::clob`]: per-market batches of C19, executed by `numo-stf`);
 //! - [`header`]: the block header, its hash and its versioned binary record;
 //! - [`venue`]: the static context the engines need (markets and their Rules).
 //!
 //! May depend on: `numo-core` (codec, PublicInputs, Merkle root: what every engine shares),
-//! `numo-stf` (the CLOB transition), `numo-host` (full state and the batch builder that emits
+//! `numo-stf` (the CLOB transition), `numo-funding` (the funding engine), `numo-host` (full state and the batch builder that emits
 //! witnesses). Never on the node, storage, networking or clocks.
 
 pub mod block;
@@ -28,7 +29,7 @@ pub mod proposal;
 pub mod tip;
 pub mod venue;
 
-pub use block::{execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch};
+pub use block::{execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch, ExecutedFundingBatch};
 pub use entry::{ClobEntry, Entry, EntryError, EntryKind};
 pub use header::{BlockHeader, HeaderDecodeError};
 pub use proposal::Proposal;

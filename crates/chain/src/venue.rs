@@ -1,7 +1,9 @@
 //! The static context of a venue that execution needs: its markets' contexts (C19, C22 part 2
-//! and 3), by id in ascending order — the fixed order per-market batches are cut in.
+//! and 3), by id in ascending order — the fixed order per-market batches are cut in — and its
+//! funding context (F1, F6), derived from the markets.
 
 use alloy_primitives::B256;
+use numo_funding::FundingContext;
 use numo_stf::MarketContext;
 use std::collections::BTreeMap;
 
@@ -10,12 +12,20 @@ use std::collections::BTreeMap;
 pub struct Venue {
     /// Market contexts by market id.
     pub markets: BTreeMap<B256, MarketContext>,
+    /// The funding domain and asset table, `None` for a venue without markets (F8: its
+    /// funding entries are dropped as `funding_disabled`).
+    pub funding: Option<FundingContext>,
 }
 
 impl Venue {
     /// A venue of these markets.
     pub fn new(markets: impl IntoIterator<Item = MarketContext>) -> Self {
-        Self { markets: markets.into_iter().map(|ctx| (ctx.market_id, ctx)).collect() }
+        let markets: BTreeMap<B256, MarketContext> = markets.into_iter().map(|ctx| (ctx.market_id, ctx)).collect();
+        let funding = markets
+            .values()
+            .next()
+            .map(|first| FundingContext::from_markets(first.chain_id, first.venue_id, markets.values()));
+        Self { markets, funding }
     }
 
     /// The context of `market_id`.

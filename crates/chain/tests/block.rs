@@ -109,7 +109,7 @@ fn entries_that_cannot_execute_are_dropped_the_same_way_everywhere() {
     let market = venue.markets.keys().next().copied().unwrap();
     // An unknown market, and a forged signature in the real market: the whole chunk of that
     // market is batch-invalid (C11), so it is dropped and consumes no batchSeq.
-    let Entry::Clob(first) = proposal.entries[0];
+    let Entry::Clob(first) = proposal.entries[0] else { panic!("the scenario makes CLOB entries") };
     proposal.entries.push(Entry::clob(B256::repeat_byte(0xee), first.signed));
     let mut forged: SignedMessage = first.signed;
     forged.signature.0[10] ^= 1;

@@ -66,7 +66,7 @@ pub struct GuestInput<'a> {
 /// `messageCount` in a short blob cannot make the decoder allocate.
 const MIN_MESSAGE_LEN: usize = CANCEL_LEN + SIGNATURE_LEN;
 /// Smallest encoded proof (absent value).
-const MIN_PROOF_LEN: usize = 32 + 4 + SIBLINGS_BYTES;
+pub(crate) const MIN_PROOF_LEN: usize = 32 + 4 + SIBLINGS_BYTES;
 
 impl<'a> GuestInput<'a> {
     /// Decodes a whole blob; any deviation from C22 is a [`DecodeError`] (batch-invalid, C11).
@@ -153,7 +153,7 @@ fn read_header(r: &mut Reader<'_>) -> Result<BatchHeader, DecodeError> {
     })
 }
 
-fn read_proof<'a>(r: &mut Reader<'a>) -> Result<ProofEntry<'a>, DecodeError> {
+pub(crate) fn read_proof<'a>(r: &mut Reader<'a>) -> Result<ProofEntry<'a>, DecodeError> {
     let key = r.b32()?;
     let value_len = r.u32()? as usize;
     let value = r.take(value_len)?;

@@ -4,7 +4,10 @@
 //! `no_std + alloc`, no I/O. Start here:
 //! - [`run::run`]: blob in, [`numo_core::PublicInputs`] or a typed [`numo_stf::BatchError`] out;
 //! - [`input`]: the C22 layout, strict decoder and encoder;
-//! - [`witness`]: proven state over a [`numo_smt::PartialTree`].
+//! - [`witness`]: proven state over a [`numo_smt::PartialTree`];
+//! - [`funding`]: the same for a funding batch (docs/PROTOCOL.md F12): its blob, its run, its
+//!   400-byte public inputs;
+//! - [`kind`]: the batch kind byte the SP1 program reads before the blob (F12).
 //!
 //! Feature `std` (default) only forwards to dependencies.
 
@@ -12,7 +15,9 @@
 
 extern crate alloc;
 
+pub mod funding;
 pub mod input;
+pub mod kind;
 pub mod run;
 pub mod witness;
 

@@ -3,6 +3,7 @@
 //!
 //! Start here:
 //! - [`builder::build_batch`]: execute, discover hints, prove touched keys, emit the C22 blob;
+//! - [`funding_builder::build_funding_batch`]: the same for a funding batch (F12);
 //! - [`full_state::FullState`]: values plus their sparse Merkle tree;
 //! - [`json`]: genesis and message files (the shapes of `shared/spec/vectors`);
 //! - [`message_json`]: the one JSON vocabulary of a message, shared with the node's API;
@@ -11,6 +12,7 @@
 pub mod builder;
 pub mod deep_book;
 pub mod full_state;
+pub mod funding_builder;
 pub mod json;
 pub mod message_json;
 pub mod witness;
@@ -19,3 +21,4 @@ pub use builder::{
     build_batch, build_batch_verified, build_batch_with, BuildOptions, BuiltBatch, Signatures, WitnessForm,
 };
 pub use full_state::FullState;
+pub use funding_builder::{build_funding_batch, BuiltFundingBatch};

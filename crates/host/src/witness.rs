@@ -35,6 +35,7 @@
 
 use alloy_primitives::B256;
 use numo_core::codec::{DecodeError, Reader, Writer};
+use numo_guest::funding::read_funding_prefix;
 use numo_guest::input::read_prefix;
 use numo_guest::GuestInput;
 use numo_smt::{default_hash, SIBLINGS_BYTES, TREE_DEPTH};
@@ -112,6 +113,20 @@ pub fn expand(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     // Parts 1–4 are read by the guest's own parser, so the prefix ends exactly where the guest
     // finds its end.
     read_prefix(&mut r)?;
+    expand_proofs(compact, r)
+}
+
+/// The exact F12 funding blob a compact form was made from (same proof layout as a trading
+/// blob; parts 1–4 read by the funding guest's own parser).
+pub fn expand_funding(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut r = Reader::new(compact);
+    read_funding_prefix(&mut r)?;
+    expand_proofs(compact, r)
+}
+
+/// Expands the compact proofs that start at `r` (positioned at `U32 proofCount`), after the
+/// prefix `compact[..r.position()]`, which is copied unchanged.
+fn expand_proofs(compact: &[u8], mut r: Reader<'_>) -> Result<Vec<u8>, DecodeError> {
     let prefix = &compact[..r.position()];
     let proof_count = r.u32()?;
 

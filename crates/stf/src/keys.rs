@@ -57,8 +57,17 @@ impl Namespace {
 
     /// The state key of `material` in this namespace.
     pub fn key(self, material: &[u8]) -> B256 {
-        keccak_concat(&[self.id().as_slice(), &[0x1f], material])
+        namespaced_key(self.name(), material)
     }
+}
+
+/// `key32 = keccak256(namespace32 ‖ 0x1f ‖ material)` with `namespace32` the ASCII `name`
+/// zero-padded to 32 bytes (section A, C2). Every engine's namespaces (the seven of V1, the
+/// funding ones of F4) derive their keys here.
+pub fn namespaced_key(name: &str, material: &[u8]) -> B256 {
+    let mut namespace = [0u8; 32];
+    namespace[..name.len()].copy_from_slice(name.as_bytes());
+    keccak_concat(&[&namespace, &[0x1f], material])
 }
 
 /// `NS_BAL`: `ADDR owner ‖ B32 assetId`.

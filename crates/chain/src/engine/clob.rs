@@ -45,7 +45,11 @@ pub fn execute(
     for (market_id, market_entries) in by_market {
         let Some(ctx) = venue.market(&market_id) else {
             let indexes = market_entries.iter().map(|(i, _)| *i).collect();
-            result.dropped.push(DroppedBatch { market_id, entries: indexes, reason: DropReason::UnknownMarket });
+            result.dropped.push(DroppedBatch {
+                market_id: Some(market_id),
+                entries: indexes,
+                reason: DropReason::UnknownMarket,
+            });
             continue;
         };
         for chunk in market_entries.chunks(ctx.rules.max_orders_per_batch as usize) {
@@ -72,7 +76,7 @@ pub fn execute(
                     });
                 }
                 Err(error) => result.dropped.push(DroppedBatch {
-                    market_id,
+                    market_id: Some(market_id),
                     entries: indexes,
                     reason: DropReason::Invalid(error),
                 }),
