@@ -538,7 +538,7 @@ fn blocks() {
     };
     let started = Instant::now();
     for _ in 0..warmup / 1_000 {
-        produce_block(&node, take_block(1_000)).expect("block commits");
+        produce_block(&node, take_block(1_000), Vec::new()).expect("block commits");
     }
     let book = |node: &Node| {
         let chain = node.chain.read().expect("chain");
@@ -573,7 +573,7 @@ fn blocks() {
         for _ in 0..count {
             let entries = take_block(size);
             let t = Instant::now();
-            produce_block(&node, entries).expect("block commits");
+            produce_block(&node, entries, Vec::new()).expect("block commits");
             times.push(t.elapsed().as_micros() as u64);
         }
         let last_batch = node.metrics.last_committed_batch.load(Relaxed);

@@ -59,6 +59,14 @@ pub enum RefusalCode {
     LogWriteFailed,
     /// The node stopped admitting after a failure.
     NodeFailed,
+    /// Too much is waiting for the next block (a bounded queue is full); retry shortly.
+    Busy,
+    /// The node runs without an L1 (`--l1-rpc` not given).
+    NoL1,
+    /// The L1 node did not answer.
+    L1Unavailable,
+    /// A withdrawal the funding engine rejected (F7); its nonce is consumed.
+    FundingRejected(numo_funding::FundingReject),
 }
 
 impl RefusalCode {
@@ -91,6 +99,10 @@ impl RefusalCode {
             RefusalCode::LogUnavailable => "log_unavailable",
             RefusalCode::LogWriteFailed => "log_write_failed",
             RefusalCode::NodeFailed => "node_failed",
+            RefusalCode::Busy => "busy",
+            RefusalCode::NoL1 => "no_l1",
+            RefusalCode::L1Unavailable => "l1_unavailable",
+            RefusalCode::FundingRejected(reason) => reason.name(),
         }
     }
 
@@ -108,13 +120,21 @@ impl RefusalCode {
             | RefusalCode::BadBatchSize
             | RefusalCode::MalformedMessage => 400,
             RefusalCode::BadSignature => 401,
-            RefusalCode::UnknownMarket | RefusalCode::NotFound | RefusalCode::NoRoute | RefusalCode::NoProof => 404,
+            RefusalCode::UnknownMarket
+            | RefusalCode::NotFound
+            | RefusalCode::NoRoute
+            | RefusalCode::NoProof
+            | RefusalCode::NoL1 => 404,
             RefusalCode::MethodNotAllowed => 405,
             RefusalCode::NonceUsed | RefusalCode::NonceGap | RefusalCode::NonceOverflow => 409,
             RefusalCode::PayloadTooLarge => 413,
-            RefusalCode::Rejected(_) => 422,
+            RefusalCode::Rejected(_) | RefusalCode::FundingRejected(_) => 422,
             RefusalCode::StorageError | RefusalCode::Dropped => 500,
-            RefusalCode::LogUnavailable | RefusalCode::LogWriteFailed | RefusalCode::NodeFailed => 503,
+            RefusalCode::LogUnavailable
+            | RefusalCode::LogWriteFailed
+            | RefusalCode::NodeFailed
+            | RefusalCode::Busy
+            | RefusalCode::L1Unavailable => 503,
         }
     }
 }

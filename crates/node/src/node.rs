@@ -92,6 +92,10 @@ pub struct Node {
     pub streams: StreamHub,
     /// The SP1 prover's live state (idle unless `--prover sp1`).
     pub prover: crate::prover::ProverState,
+    /// Deposits, forced withdrawals and signed withdrawals waiting for a block.
+    pub funding: Mutex<crate::funding::FundingQueue>,
+    /// The L1 bridge, when the node runs with `--l1-rpc` (set once at start).
+    pub l1: std::sync::OnceLock<crate::l1::L1Link>,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -181,6 +185,8 @@ impl Node {
             failure,
             streams,
             prover: crate::prover::ProverState::default(),
+            funding: Mutex::default(),
+            l1: std::sync::OnceLock::new(),
         }))
     }
 

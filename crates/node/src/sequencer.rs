@@ -10,7 +10,9 @@ use crate::records::AdmissionEntry;
 use crate::store::{BlockCommit, ChainStore, StoreError};
 use crate::stored::{StoredBatch, StoredMessage};
 use alloy_primitives::B256;
-use numo_chain::{execute_block, BlockError, BlockOptions, BlockOutput, ExecutedBatch, Proposal};
+use crate::funding::{FundingReceipt, Taken};
+use crate::stored_funding::StoredFundingBatch;
+use numo_chain::{execute_block, BlockError, BlockOptions, BlockOutput, Entry, ExecutedBatch, Proposal};
 use numo_stf::{Message, MessageOutcome};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -58,10 +60,14 @@ pub fn run_block_loop(node: Arc<Node>, mut sequencer: impl Sequencer, verified: 
             next_tick = Instant::now() + interval;
         }
         let entries = sequencer.next_block(&mut node.mempool.lock().expect("mempool lock"));
-        if entries.is_empty() {
+        let funding = {
+            let chain = node.chain.read().expect("chain lock");
+            node.funding.lock().expect("funding lock").take(&chain.full)
+        };
+        if entries.is_empty() && funding.is_empty() {
             continue;
         }
-        match produce_block(&node, entries) {
+        match produce_block(&node, entries, funding) {
             Ok(batch_seqs) => {
                 for seq in batch_seqs {
                     let _ = verified.send(seq);
@@ -92,17 +98,36 @@ pub enum ProduceError {
 /// in-memory state; commits header, proposal, batches, witnesses, state writes and the removal of
 /// the entries from the admission log in one transaction; then refreshes the views, publishes to
 /// the streams and answers the waiting submitters. Returns the committed batch numbers.
-pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u64>, ProduceError> {
+///
+/// `funding` (deposits, forced withdrawals, signed withdrawals) follows the CLOB entries in the
+/// proposal; the block function runs it first (F8).
+pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Taken>) -> Result<Vec<u64>, ProduceError> {
     let started = Instant::now();
     let mut chain = node.chain.write().expect("chain lock");
     let tip = chain.tip(node.genesis_root);
     let proposal = Proposal {
         height: tip.height + 1,
         timestamp_ms: now_ms().max(tip.timestamp_ms),
-        entries: entries.iter().map(AdmissionEntry::to_entry).collect(),
+        entries: entries
+            .iter()
+            .map(AdmissionEntry::to_entry)
+            .chain(funding.iter().map(|(_, message)| Entry::Funding(*message)))
+            .collect(),
     };
     let output = execute_block(&node.venue, &mut chain.full, &tip, &proposal, BlockOptions::ADMITTED)?;
     let stored: Vec<StoredBatch> = output.batches.iter().map(|b| stored_batch(&output, b, &entries)).collect();
+    let stored_funding: Vec<StoredFundingBatch> = output
+        .funding
+        .iter()
+        .map(|b| StoredFundingBatch {
+            batch_seq: b.batch_seq,
+            block_height: output.header.height,
+            first_global_index: b.first_global_index,
+            public_inputs: b.public_inputs,
+            messages: b.entries.iter().map(|i| funding[*i - entries.len()].1).zip(b.report.outcomes.iter().copied()).collect(),
+            withdrawals: b.report.withdrawals.clone(),
+        })
+        .collect();
 
     let executed_seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
     chain.counters.next_batch_seq = output.tip.next_batch_seq;
@@ -119,6 +144,7 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
         header: &output.header,
         proposal: &proposal,
         batches: stored.iter().zip(&output.batches).map(|(s, b)| (s, b.witness.as_slice())).collect(),
+        funding: stored_funding.iter().zip(&output.funding).map(|(s, b)| (s, b.witness.as_slice())).collect(),
         state_writes: &output.state_writes,
         executed: &executed_seqs,
         counters: chain.counters,
@@ -150,18 +176,41 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
             outcomes.push((message.mempool_seq, Ok(receipt)));
         }
     }
+    let mut funding_queue = node.funding.lock().expect("funding lock");
+    for batch in &output.funding {
+        for (offset, (index, outcome)) in batch.entries.iter().zip(&batch.report.outcomes).enumerate() {
+            if let Some(ticket) = funding[*index - entries.len()].0 {
+                let receipt = FundingReceipt {
+                    block_height: output.header.height,
+                    batch_seq: batch.batch_seq,
+                    global_index: batch.first_global_index + offset as u64,
+                    outcome: *outcome,
+                };
+                funding_queue.answer(ticket, Ok(receipt));
+            }
+        }
+    }
     for dropped in &output.dropped {
         // Admission makes this unreachable; if it happens, drop the entries loudly rather than
         // stall the venue, and re-derive pending nonces afterwards.
-        tracing::error!(market = %dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
+        tracing::error!(market = ?dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
         node.metrics.dropped_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for index in &dropped.entries {
-            outcomes.push((entries[*index].seq, Err(dropped.reason.clone())));
+            match entries.get(*index) {
+                Some(entry) => outcomes.push((entry.seq, Err(dropped.reason.clone()))),
+                None => {
+                    if let Some(ticket) = funding[*index - entries.len()].0 {
+                        funding_queue.answer(ticket, Err(dropped.reason.clone()));
+                    }
+                }
+            }
         }
     }
     if !output.dropped.is_empty() {
         node.admission.reset_pending_nonces();
+        funding_queue.reset_pending_nonces();
     }
+    drop(funding_queue);
     node.metrics.record_block(&records.iter().collect::<Vec<_>>(), started.elapsed());
     let mut waiters = node.waiters.lock().expect("waiters lock");
     for (seq, outcome) in outcomes {
@@ -169,7 +218,7 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
             let _ = waiter.send(outcome);
         }
     }
-    Ok(output.batches.iter().map(|b| b.batch_seq).collect())
+    Ok(output.funding.iter().map(|b| b.batch_seq).chain(output.batches.iter().map(|b| b.batch_seq)).collect())
 }
 
 /// The stored form of one executed batch: the block function's facts plus each message's

@@ -7,6 +7,7 @@
 //! its admission-log entries together — a message is pending or executed, never both.
 
 use crate::records::AdmissionEntry;
+use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
 use alloy_primitives::B256;
 use numo_chain::{BlockHeader, Proposal};
@@ -25,6 +26,12 @@ const TREE: TableDefinition<&str, &[u8]> = TableDefinition::new("tree");
 const DIRTY: TableDefinition<&[u8], ()> = TableDefinition::new("dirty");
 /// Each block's proposal (`numo_chain::Proposal` record), so anyone can replay from genesis.
 const PROPOSALS: TableDefinition<u64, &[u8]> = TableDefinition::new("proposals");
+/// Funding batches by `batchSeq` (their witnesses share [`WITNESSES`]: `batchSeq` is global).
+const FUNDING_BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("funding_batches");
+/// Withdrawal index rows by withdrawal id.
+const WITHDRAWALS: TableDefinition<u64, &[u8]> = TableDefinition::new("withdrawals");
+/// Deposit index rows by L1 deposit index.
+const DEPOSITS: TableDefinition<u64, &[u8]> = TableDefinition::new("deposits");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
@@ -116,6 +123,8 @@ pub struct BlockCommit<'a> {
     pub proposal: &'a Proposal,
     /// The batches with their compact witnesses.
     pub batches: Vec<(&'a StoredBatch, &'a [u8])>,
+    /// Funding batches with their compact witnesses (F8).
+    pub funding: Vec<(&'a StoredFundingBatch, &'a [u8])>,
     /// State writes of the whole block (`None` deletes), in key order.
     pub state_writes: &'a BTreeMap<B256, Option<Vec<u8>>>,
     /// Admission-log sequence numbers now executed.
@@ -143,6 +152,8 @@ pub trait ChainStore: Send + Sync {
     fn batches_descending(&self, to: u64, limit: usize) -> Result<Vec<StoredBatch>, StoreError>;
     /// The compact witness of a batch.
     fn witness(&self, batch_seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The funding batch numbered `batch_seq`.
+    fn funding_batch(&self, batch_seq: u64) -> Result<Option<StoredFundingBatch>, StoreError>;
 }
 
 /// The node's redb database.
@@ -174,7 +185,7 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(db_error)?;
         let db = Database::create(dir.join("numo.redb")).map_err(db_error)?;
         let txn = db.begin_write().map_err(db_error)?;
-        for table in [ADMISSION, BLOCKS, BATCHES, WITNESSES] {
+        for table in [ADMISSION, BLOCKS, BATCHES, WITNESSES, FUNDING_BATCHES, WITHDRAWALS, DEPOSITS] {
             txn.open_table(table).map_err(db_error)?;
         }
         txn.open_table(META).map_err(db_error)?;
@@ -308,6 +319,50 @@ impl Store {
         Ok(last)
     }
 
+    /// The index row of withdrawal `id`.
+    pub fn withdrawal(&self, id: u64) -> Result<Option<WithdrawalRow>, StoreError> {
+        let decode = |bytes: Vec<u8>| WithdrawalRow::decode(&bytes).map_err(|e| corrupt("withdrawals", id, e));
+        self.get(WITHDRAWALS, id)?.map(decode).transpose()
+    }
+
+    /// Every withdrawal row, by id (a view for the API; a venue with many withdrawals would
+    /// index them by owner).
+    pub fn withdrawals(&self) -> Result<Vec<WithdrawalRow>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let mut out = Vec::new();
+        for entry in txn.open_table(WITHDRAWALS).map_err(db_error)?.iter().map_err(db_error)? {
+            let (id, bytes) = entry.map_err(db_error)?;
+            out.push(WithdrawalRow::decode(bytes.value()).map_err(|e| corrupt("withdrawals", id.value(), e))?);
+        }
+        Ok(out)
+    }
+
+    /// Every executed deposit row, by index.
+    pub fn deposits(&self) -> Result<Vec<DepositRow>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let mut out = Vec::new();
+        for entry in txn.open_table(DEPOSITS).map_err(db_error)?.iter().map_err(db_error)? {
+            let (index, bytes) = entry.map_err(db_error)?;
+            out.push(DepositRow::decode(bytes.value()).map_err(|e| corrupt("deposits", index.value(), e))?);
+        }
+        Ok(out)
+    }
+
+    /// A value of the meta table (small settings the node keeps, e.g. the L1 deployment).
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let meta = txn.open_table(META).map_err(db_error)?;
+        let value = meta.get(key).map_err(db_error)?.map(|v| v.value().to_vec());
+        Ok(value)
+    }
+
+    /// Writes a value of the meta table durably.
+    pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        txn.open_table(META).map_err(db_error)?.insert(key, value).map_err(db_error)?;
+        txn.commit().map_err(db_error)
+    }
+
     /// Number of admitted messages waiting for a block.
     pub fn pending_count(&self) -> Result<u64, StoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
@@ -328,6 +383,19 @@ impl ChainStore for Store {
             for (batch, witness) in &commit.batches {
                 batches.insert(batch.batch_seq, batch.encode().as_slice()).map_err(db_error)?;
                 witnesses.insert(batch.batch_seq, *witness).map_err(db_error)?;
+            }
+            let mut funding = txn.open_table(FUNDING_BATCHES).map_err(db_error)?;
+            let mut withdrawals = txn.open_table(WITHDRAWALS).map_err(db_error)?;
+            let mut deposits = txn.open_table(DEPOSITS).map_err(db_error)?;
+            for (batch, witness) in &commit.funding {
+                funding.insert(batch.batch_seq, batch.encode().as_slice()).map_err(db_error)?;
+                witnesses.insert(batch.batch_seq, *witness).map_err(db_error)?;
+                for row in batch.withdrawal_rows() {
+                    withdrawals.insert(row.record.id, row.encode().as_slice()).map_err(db_error)?;
+                }
+                for row in batch.deposit_rows() {
+                    deposits.insert(row.deposit.index, row.encode().as_slice()).map_err(db_error)?;
+                }
             }
             let mut state = txn.open_table(STATE).map_err(db_error)?;
             for (key, value) in commit.state_writes {
@@ -367,6 +435,13 @@ impl ChainStore for Store {
     fn proposal(&self, height: u64) -> Result<Option<Proposal>, StoreError> {
         let decode = |bytes: Vec<u8>| Proposal::decode(&bytes).map_err(|e| corrupt("proposals", height, e));
         self.get(PROPOSALS, height)?.map(decode).transpose()
+    }
+
+    fn funding_batch(&self, batch_seq: u64) -> Result<Option<StoredFundingBatch>, StoreError> {
+        let decode = |bytes: Vec<u8>| {
+            StoredFundingBatch::decode(&bytes).map_err(|e| corrupt("funding_batches", batch_seq, e))
+        };
+        self.get(FUNDING_BATCHES, batch_seq)?.map(decode).transpose()
     }
 
     fn batch(&self, batch_seq: u64) -> Result<Option<StoredBatch>, StoreError> {

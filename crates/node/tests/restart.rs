@@ -59,8 +59,8 @@ fn restart_restores_tree_counters_and_pending() {
         let genesis = VenueGenesis::dev();
         let mut t = Trader::new(&genesis);
         let node = Node::open(config(dir.path(), snapshot_dirty_keys), genesis.clone()).unwrap();
-        produce_block(&node, vec![entry(&mut t, 1, 0, 1, 1, 300_000), entry(&mut t, 2, 1, 2, 0, 299_000)]).unwrap();
-        produce_block(&node, vec![entry(&mut t, 3, 2, 3, 0, 300_000)]).unwrap();
+        produce_block(&node, vec![entry(&mut t, 1, 0, 1, 1, 300_000), entry(&mut t, 2, 1, 2, 0, 299_000)], Vec::new()).unwrap();
+        produce_block(&node, vec![entry(&mut t, 3, 2, 3, 0, 300_000)], Vec::new()).unwrap();
         let root = node.chain.read().unwrap().full.root();
         let counters = node.chain.read().unwrap().counters;
         let stored = node.store.load().unwrap();
@@ -88,7 +88,7 @@ fn damaged_snapshot_is_not_trusted() {
     let mut t = Trader::new(&genesis);
     let node = Node::open(config(dir.path(), 1), genesis.clone()).unwrap();
     for seq in 1..=4 {
-        produce_block(&node, vec![entry(&mut t, seq, seq as usize, seq, 1, 300_000 + seq as i32)]).unwrap();
+        produce_block(&node, vec![entry(&mut t, seq, seq as usize, seq, 1, 300_000 + seq as i32)], Vec::new()).unwrap();
     }
     let root = node.chain.read().unwrap().full.root();
     assert!(node.store.load().unwrap().tree_snapshot.is_some());
