@@ -114,8 +114,22 @@ pub fn replay(dir: &Path) -> Result<ReplaySummary, ReplayError> {
                 return Err(differs(height, format!("batch {seq} witness")));
             }
         }
+        for batch in &output.funding {
+            let seq = batch.batch_seq;
+            let stored = store.funding_batch(seq)?.ok_or_else(|| missing(&format!("funding batch {seq}")))?;
+            if stored.public_inputs != batch.public_inputs {
+                return Err(differs(height, format!("funding batch {seq} public inputs")));
+            }
+            let outcomes: Vec<_> = stored.messages.iter().map(|(_, outcome)| *outcome).collect();
+            if outcomes != batch.report.outcomes || stored.withdrawals != batch.report.withdrawals {
+                return Err(differs(height, format!("funding batch {seq} outcomes or withdrawals")));
+            }
+            if store.witness(seq)?.as_deref() != Some(batch.witness.as_slice()) {
+                return Err(differs(height, format!("funding batch {seq} witness")));
+            }
+        }
         summary.blocks += 1;
-        summary.batches += output.batches.len() as u64;
+        summary.batches += (output.batches.len() + output.funding.len()) as u64;
         summary.entries += proposal.entries.len() as u64;
         tip = output.tip;
     }

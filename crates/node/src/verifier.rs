@@ -16,7 +16,11 @@ use std::sync::Arc;
 /// Verifies batches as their numbers arrive, per the node's [`VerifyMode`].
 pub fn run_verifier(node: Arc<Node>, batches: Receiver<u64>) {
     for batch_seq in batches {
+        // Funding batches move value across the bridge: the settler needs each one verified,
+        // whatever the sampling mode.
+        let funding = matches!(node.store.funding_batch(batch_seq), Ok(Some(_)));
         let selected = match node.config.verify {
+            _ if funding => true,
             VerifyMode::All => true,
             VerifyMode::Sample => batch_seq % VERIFY_SAMPLE_EVERY == 0,
             VerifyMode::Off => false,
@@ -57,6 +61,9 @@ pub enum VerifyError {
     /// The guest refused the witness (C11).
     #[error("guest refused the witness: {0}")]
     Refused(#[from] BatchError),
+    /// The funding guest refused the witness (F7, F12).
+    #[error("funding guest refused the witness: {0}")]
+    RefusedFunding(#[from] numo_funding::FundingError),
     /// The guest computed other PublicInputs than the node stored.
     #[error("guest computed {computed}, stored {stored}")]
     Mismatch {
@@ -67,10 +74,21 @@ pub enum VerifyError {
     },
 }
 
-/// Expands the witness, runs the guest, compares with the stored PublicInputs.
+/// Expands the witness, runs the guest of the batch's kind, compares with the stored public
+/// inputs.
 pub fn verify(node: &Node, batch_seq: u64) -> Result<(), VerifyError> {
-    let record = node.store.batch(batch_seq)?.ok_or(VerifyError::NotStored("batch"))?;
     let compact = node.store.witness(batch_seq)?.ok_or(VerifyError::NotStored("witness"))?;
+    let Some(record) = node.store.batch(batch_seq)? else {
+        let record = node.store.funding_batch(batch_seq)?.ok_or(VerifyError::NotStored("batch"))?;
+        let output = numo_guest::funding::run_funding(&witness::expand_funding(&compact)?)?;
+        if output.public_inputs != record.public_inputs {
+            return Err(VerifyError::Mismatch {
+                computed: hex::encode_prefixed(output.public_inputs.encode()),
+                stored: hex::encode_prefixed(record.public_inputs.encode()),
+            });
+        }
+        return Ok(());
+    };
     let output = numo_guest::run(&witness::expand(&compact)?)?;
     if output.public_inputs != record.public_inputs {
         let hex = |pi: &numo_stf::PublicInputs| hex::encode_prefixed(pi.encode());
