@@ -24,9 +24,17 @@ if (!solc.version().startsWith(SOLC_VERSION + "+")) {
   process.exit(2);
 }
 
-const files = fs.readdirSync(SRC).filter((f) => f.endsWith(".sol")).sort();
+// Deployable contracts (src/) go to artifacts/; test-only contracts (test/solidity/) to artifacts/test/.
+const TREES = [
+  { dir: "src", out: OUT },
+  { dir: "test/solidity", out: path.join(OUT, "test") },
+];
 const sources = {};
-for (const f of files) sources[`src/${f}`] = { content: fs.readFileSync(path.join(SRC, f), "utf8") };
+for (const t of TREES) {
+  for (const f of fs.readdirSync(path.join(HERE, t.dir)).filter((f) => f.endsWith(".sol")).sort()) {
+    sources[`${t.dir}/${f}`] = { content: fs.readFileSync(path.join(HERE, t.dir, f), "utf8") };
+  }
+}
 
 const input = {
   language: "Solidity",
@@ -44,8 +52,6 @@ function findImports(importPath) {
     const p = path.join(NODE_MODULES, importPath);
     if (fs.existsSync(p)) return { contents: fs.readFileSync(p, "utf8") };
   }
-  const local = path.join(HERE, importPath);
-  if (importPath.startsWith("src/") && fs.existsSync(local)) return { contents: fs.readFileSync(local, "utf8") };
   return { error: `import not found: ${importPath}` };
 }
 
@@ -57,34 +63,45 @@ for (const e of output.errors ?? []) {
 }
 if (failed) process.exit(1);
 
+// artifacts: path relative to artifacts/ ("NumoBridge.json", "test/X.json") -> text
 const artifacts = {};
-for (const file of Object.keys(output.contracts ?? {}).filter((f) => f.startsWith("src/")).sort()) {
-  for (const [name, c] of Object.entries(output.contracts[file])) {
-    const bytecode = c.evm.bytecode.object;
-    if (!bytecode) continue; // interfaces and abstract contracts are not deployable
-    artifacts[name] = JSON.stringify({ contractName: name, abi: c.abi, bytecode: "0x" + bytecode }, null, 2) + "\n";
+for (const t of TREES) {
+  const prefix = path.relative(OUT, t.out);
+  for (const file of Object.keys(output.contracts ?? {}).filter((f) => path.dirname(f) === t.dir).sort()) {
+    for (const [name, c] of Object.entries(output.contracts[file])) {
+      const bytecode = c.evm.bytecode.object;
+      if (!bytecode) continue; // interfaces and abstract contracts are not deployable
+      const rel = prefix ? `${prefix}/${name}.json` : `${name}.json`;
+      artifacts[rel] = JSON.stringify({ contractName: name, abi: c.abi, bytecode: "0x" + bytecode }, null, 2) + "\n";
+    }
   }
 }
 
 if (check) {
   let stale = false;
-  for (const [name, text] of Object.entries(artifacts)) {
-    const p = path.join(OUT, `${name}.json`);
+  for (const [rel, text] of Object.entries(artifacts)) {
+    const p = path.join(OUT, rel);
     if (!fs.existsSync(p) || fs.readFileSync(p, "utf8") !== text) {
-      console.error(`artifact out of date: artifacts/${name}.json (run: node build.mjs)`);
+      console.error(`artifact out of date: artifacts/${rel} (run: node build.mjs)`);
       stale = true;
     }
   }
-  for (const f of fs.existsSync(OUT) ? fs.readdirSync(OUT) : []) {
-    if (f.endsWith(".json") && !(f.slice(0, -5) in artifacts)) {
-      console.error(`artifact without a contract: artifacts/${f}`);
-      stale = true;
+  for (const t of TREES) {
+    const prefix = path.relative(OUT, t.out);
+    for (const f of fs.existsSync(t.out) ? fs.readdirSync(t.out) : []) {
+      const rel = prefix ? `${prefix}/${f}` : f;
+      if (f.endsWith(".json") && !(rel in artifacts)) {
+        console.error(`artifact without a contract: artifacts/${rel}`);
+        stale = true;
+      }
     }
   }
   if (stale) process.exit(1);
   console.log(`artifacts up to date (${Object.keys(artifacts).length} contracts, solc ${solc.version()})`);
 } else {
-  fs.mkdirSync(OUT, { recursive: true });
-  for (const [name, text] of Object.entries(artifacts)) fs.writeFileSync(path.join(OUT, `${name}.json`), text);
+  for (const [rel, text] of Object.entries(artifacts)) {
+    fs.mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
+    fs.writeFileSync(path.join(OUT, rel), text);
+  }
   console.log(`wrote ${Object.keys(artifacts).length} artifacts to artifacts/ (solc ${solc.version()})`);
 }

@@ -293,3 +293,18 @@ def test_smt_helper_matches_default_tree():
     leaves = {k: numo.bal_leaf(k, 1, 2)}
     sib = numo.smt_proof(leaves, k)
     assert all(s == numo.DEFAULTS[i] for i, s in enumerate(sib))
+
+
+def test_deposit_credits_measured_amount_of_fee_on_transfer_token(chain, env):
+    b = env.bridge.functions
+    fot = chain.deploy("test/FeeOnTransferToken")
+    asset = numo.keccak(b"asset-FOT")
+    chain.send(b.registerAsset(asset, fot.address))
+    sender, to = env.users[0], env.users[1]
+    chain.send(fot.functions.mint(sender, 10_000))
+    chain.send(fot.functions.approve(env.bridge.address, 10_000), sender=sender)
+    receipt = chain.send(b.deposit(fot.address, 1000, to), sender=sender)
+    ev = env.bridge.events.Deposited().process_receipt(receipt, errors=DISCARD)[0].args
+    assert ev.amount == 990
+    assert fot.functions.balanceOf(env.bridge.address).call() == 990
+    assert env.dep_acc(1) == numo.deposit_acc(b"\x00" * 32, 0, asset, sender, to, 990)
