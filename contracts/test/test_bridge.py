@@ -308,3 +308,33 @@ def test_deposit_credits_measured_amount_of_fee_on_transfer_token(chain, env):
     assert ev.amount == 990
     assert fot.functions.balanceOf(env.bridge.address).call() == 990
     assert env.dep_acc(1) == numo.deposit_acc(b"\x00" * 32, 0, asset, sender, to, 990)
+
+
+def test_settling_forced_requests_prevents_freeze(chain, env):
+    b = env.bridge.functions
+    chain.send(b.requestForcedWithdrawal(ASSET_A, 5), sender=env.users[0])
+    chain.send(b.requestForcedWithdrawal(ASSET_A, 6), sender=env.users[1])
+    beyond = bytearray(funding_batch(env, root_n(1), forced_after=2)[1])
+    beyond[328 + 7] = 3  # forcedIndexAfter = 3 > 2 enqueued
+    chain.expect_revert(env.settle_fn([(2, bytes(beyond))]), "ForcedIndexBeyondQueue")
+    batch = funding_batch(env, root_n(1), forced_after=1)
+    bad = bytearray(batch[1])
+    bad[336 + 31] ^= 1  # last byte of forcedAccAfter
+    chain.expect_revert(env.settle_fn([(2, bytes(bad))]), "ForcedAccMismatch")
+    bad = bytearray(batch[1])
+    bad[288 + 7] = 1  # forcedIndexBefore = 1
+    chain.expect_revert(env.settle_fn([(2, bytes(bad))]), "ForcedIndexMismatch")
+    chain.send(env.settle_fn([batch]))
+    assert b.settledForcedCount().call() == 1
+    chain.increase_time(FORCED_WINDOW + 1)
+    # request 1 is unsettled and past its deadline: freeze names it
+    receipt = chain.send(b.freeze())
+    assert env.bridge.events.Frozen().process_receipt(receipt, errors=DISCARD)[0].args.forcedIndex == 1
+
+
+def test_settling_all_forced_requests_leaves_nothing_to_freeze(chain, env):
+    b = env.bridge.functions
+    chain.send(b.requestForcedWithdrawal(ASSET_B, 5), sender=env.users[0])
+    chain.send(env.settle_fn([funding_batch(env, root_n(1), forced_after=1)]))
+    chain.increase_time(FORCED_WINDOW + 1)
+    chain.expect_revert(b.freeze(), "NothingPending")
