@@ -17,9 +17,10 @@ interface ISP1Verifier {
 ///      Each is checked with `ISP1Verifier.verifyProof(programVKey, publicValues, proofs[i])`.
 ///      The epoch digest is not needed: every public input is bound by its own proof, and the
 ///      bridge itself checks that the epoch continues its settled state (F13).
-///      NOT EXERCISED OFFLINE: the test suite has no SP1 verifier contract nor real SP1 proofs
-///      (they need the SP1 toolchain and network artifacts), so this adapter is only compiled,
-///      not run, by `contracts/ci.sh`.
+///      NOT EXERCISED WITH REAL PROOFS OFFLINE: the test suite has no real SP1 verifier nor SP1
+///      proofs (they need the SP1 toolchain and its network artifacts). `contracts/ci.sh` only runs
+///      this adapter against a test mock (`test/solidity/MockSP1Verifier.sol`) that checks the
+///      public values and key it is given, i.e. the epoch splitting, not the cryptography.
 contract SP1EpochVerifier is IEpochVerifier {
     /// The epoch is empty or its bytes do not split into whole batches of a known kind.
     error MalformedEpoch(uint256 offset);

@@ -74,7 +74,7 @@ def load_artifact(name: str) -> dict:
 
 
 ERRORS = {}
-for _f in sorted(ARTIFACTS.glob("*.json")):
+for _f in sorted(ARTIFACTS.rglob("*.json")):
     for _item in json.loads(_f.read_text())["abi"]:
         if _item["type"] == "error":
             _sig = f"{_item['name']}({','.join(i['type'] for i in _item['inputs'])})"
