@@ -26,7 +26,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 /// An error answer.
-pub struct ApiError(Refusal);
+pub struct ApiError(pub(crate) Refusal);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -68,7 +68,8 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError(Refusal::new(RefusalCode::StorageError, error.to_string()))
 }
 
-type ApiResult = Result<Response, ApiError>;
+/// What a handler returns.
+pub type ApiResult = Result<Response, ApiError>;
 
 /// The router with every endpoint.
 pub fn router(node: Arc<Node>) -> Router {
@@ -93,6 +94,10 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/state/root", get(state_root))
         .route("/v1/state/proof/{key}", get(state_proof))
         .route("/v1/ws", get(crate::stream::session::handler))
+        .route("/v1/withdrawals", post(crate::api_funding::submit_withdrawal).get(crate::api_funding::withdrawals))
+        .route("/v1/withdrawals/{id}", get(crate::api_funding::withdrawal))
+        .route("/v1/deposits", get(crate::api_funding::deposits))
+        .route("/v1/l1", get(crate::api_funding::l1))
         .fallback(|| async { ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")) })
         .method_not_allowed_fallback(|| async {
             ApiError(Refusal::new(RefusalCode::MethodNotAllowed, "method not allowed on this endpoint"))
@@ -401,7 +406,10 @@ async fn block(State(node): State<Arc<Node>>, ApiPath(height): ApiPath<String>) 
 
 async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
-    let stored = node.store.batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    let Some(stored) = node.store.batch(seq).map_err(internal)? else {
+        let funding = node.store.funding_batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+        return Ok(Json(crate::api_funding::funding_batch_json(&node, &funding)?).into_response());
+    };
     let (pi, record) = (stored.public_inputs, stored.to_record());
     let verification = match node.store.verification(seq).map_err(internal)? {
         Verification::Pending => "pending",
@@ -422,8 +430,15 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
 async fn batch_witness(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
     let compact = node.store.witness(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
-    let blob = witness::expand(&compact).map_err(internal)?;
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], blob).into_response())
+    // A funding batch's witness is an F12 blob; the kind header tells a verifier which guest.
+    let funding = node.store.funding_batch(seq).map_err(internal)?.is_some();
+    let (blob, kind) = if funding {
+        (witness::expand_funding(&compact).map_err(internal)?, "funding")
+    } else {
+        (witness::expand(&compact).map_err(internal)?, "trading")
+    };
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::HeaderName::from_static("x-numo-batch-kind"), kind)], blob)
+        .into_response())
 }
 
 /// The batch's SP1 proof file (`numo proof verify --proof FILE --input WITNESS` checks it).

@@ -1,26 +1,57 @@
-//! The node's link to its L1 bridge (docs/BRIDGE.md): where the contracts are, how far the
-//! bridge has settled, and the listener and settler tasks that keep both sides in step.
+//! The node's link to its L1 bridge (docs/BRIDGE.md): where the contracts are, and the two tasks
+//! that keep numo and L1 in step.
+//!
+//! - The **listener** reads deposit and forced-withdrawal records from L1 blocks with at least
+//!   `confirmations` blocks on top (`numo_l1::Reader`, which checks block-hash continuity), and
+//!   queues them for the next block. It keeps no cursor on disk: after a restart it reads the
+//!   bridge's records again from the deployment block, and the queue keeps only those at or
+//!   past the state's `nextDepositIndex` / `nextForcedIndex` (F4), so nothing is skipped or
+//!   credited twice.
+//! - The **settler** sends, every `settle_interval`, the next epoch: the contiguous batches after
+//!   the bridge's `lastBatchSeq`, each with its public inputs (F13), signed by the operator
+//!   (the committee of a dev node). It never includes a batch whose re-execution failed, nor a
+//!   funding batch not yet re-executed; it waits for its transaction's confirmations and sends
+//!   again when a reorg dropped it.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::node::Node;
+use crate::store::{ChainStore, Verification};
+use alloy_primitives::{Address, U256};
+use numo_funding::{Deposit, ForcedWithdrawal};
+use numo_l1::{Cursor, Deployment, L1Event, PrivateKeySigner, Reader, Settler};
+use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// Where the bridge and the dev tokens live on L1, as kept in the data dir.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Deployment {
-    /// The L1's chain id.
-    pub l1_chain_id: u64,
-    /// The bridge contract.
-    pub bridge: alloy_primitives::Address,
-    /// The epoch verifier contract.
-    pub verifier: alloy_primitives::Address,
-    /// Token per asset symbol.
-    pub tokens: BTreeMap<String, alloy_primitives::Address>,
-    /// L1 block of the deployment (the listener starts there).
-    pub deploy_block: u64,
-    /// The deployer (dev: also the operator and the committee).
-    pub deployer: alloy_primitives::Address,
+/// Meta key of the deployment record in the data dir.
+pub const META_L1_DEPLOYMENT: &str = "l1_deployment";
+/// Batches per epoch, at most (bounds the settle transaction's calldata and gas).
+pub const MAX_EPOCH_BATCHES: usize = 64;
+/// Longest wait for a settle transaction's confirmations before trying again.
+pub const SETTLE_CONFIRM_TIMEOUT: Duration = Duration::from_secs(60);
+/// Pause after an L1 error before the next attempt (grows to 8× on repeated errors).
+pub const L1_RETRY_BASE: Duration = Duration::from_millis(500);
+/// Listener poll interval.
+pub const LISTEN_INTERVAL: Duration = Duration::from_millis(250);
+/// Forced-withdrawal window of a dev bridge (seconds of L1 time).
+pub const DEV_FORCED_WINDOW_S: u64 = 600;
+
+/// How the node talks to its L1.
+#[derive(Debug, Clone)]
+pub struct L1Config {
+    /// JSON-RPC URL.
+    pub rpc_url: String,
+    /// Blocks on top of a record's block before it counts (dev default 2).
+    pub confirmations: u64,
+    /// Interval between settlements.
+    pub settle_interval: Duration,
+    /// Sends settlements and signs epochs (the dev committee of one); dev: anvil's account 0.
+    pub operator: PrivateKeySigner,
+    /// Deploy dev tokens and a bridge on first start when the data dir has no deployment.
+    pub deploy_dev: bool,
+    /// Accounts the dev tokens are minted to (anvil's ten default accounts).
+    pub mint_to: Vec<Address>,
 }
 
 /// What the node knows of its L1 while running.
@@ -30,10 +61,261 @@ pub struct L1Link {
     pub rpc_url: String,
     /// The contracts.
     pub deployment: Deployment,
-    /// Blocks on top of a deposit's block before it is credited.
+    /// Blocks on top of a record's block before it counts.
     pub confirmations: u64,
     /// The last `batchSeq` the bridge has settled (read from L1).
     pub last_settled_batch: AtomicU64,
     /// The L1 block the listener has processed up to.
     pub listened_block: AtomicU64,
+    /// Withdrawal ids the bridge reports claimed.
+    pub claimed: Mutex<BTreeSet<u64>>,
 }
+
+impl L1Link {
+    /// Whether the bridge has paid withdrawal `id` (as of the settler's last look).
+    pub fn is_claimed(&self, id: u64) -> bool {
+        self.claimed.lock().expect("claimed lock").contains(&id)
+    }
+}
+
+/// Why the node cannot link to its L1.
+#[derive(Debug, thiserror::Error)]
+pub enum L1StartError {
+    /// The L1 failed.
+    #[error("L1: {0}")]
+    L1(#[from] numo_l1::L1Error),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The stored deployment does not parse.
+    #[error("stored L1 deployment is corrupt: {0}")]
+    Corrupt(String),
+    /// No deployment in the data dir and none may be made.
+    #[error("the data dir has no L1 deployment; start with --dev to deploy one, or `numo l1 deploy`")]
+    NoDeployment,
+    /// The data dir's bridge is not on this L1 (another chain, or a fresh anvil).
+    #[error("the L1 at {url} (chain {chain}) has no bridge at {bridge}: the data dir was deployed on another L1")]
+    NotDeployedHere {
+        /// RPC URL.
+        url: String,
+        /// Its chain id.
+        chain: u64,
+        /// The bridge the data dir names.
+        bridge: Address,
+    },
+}
+
+/// The tokens that back the genesis balances, per asset (the bridge must hold them from block 0
+/// so that tokens held = numo balances holds at every settled point).
+fn genesis_totals(node: &Node) -> Vec<numo_l1::DevAsset> {
+    node.genesis
+        .assets
+        .iter()
+        .map(|asset| {
+            let total = node
+                .genesis
+                .balances
+                .iter()
+                .filter(|b| b.asset_id == asset.asset_id)
+                .fold(U256::ZERO, |sum, b| sum.saturating_add(b.available));
+            numo_l1::DevAsset {
+                asset_id: asset.asset_id,
+                symbol: asset.symbol.clone(),
+                decimals: asset.decimals,
+                genesis_total: total,
+            }
+        })
+        .collect()
+}
+
+/// Loads the data dir's deployment (deploying a dev one first if asked), checks it is on this
+/// L1, installs the link on `node` and starts the listener and the settler on the current tokio
+/// runtime.
+pub async fn start(node: Arc<Node>, config: L1Config) -> Result<(), L1StartError> {
+    let deployment = match node.store.meta(META_L1_DEPLOYMENT)? {
+        Some(bytes) => serde_json::from_slice::<Deployment>(&bytes).map_err(|e| L1StartError::Corrupt(e.to_string()))?,
+        None if config.deploy_dev => {
+            let funding = node.venue.funding.as_ref().map(|f| f.domain_separator()).unwrap_or_default();
+            let params = numo_l1::DevDeployParams {
+                assets: genesis_totals(&node),
+                committee: vec![config.operator.address()],
+                threshold: 1,
+                genesis_root: node.genesis_root,
+                funding_domain: funding,
+                forced_window: DEV_FORCED_WINDOW_S,
+                mint_to: config.mint_to.clone(),
+            };
+            let deployment = numo_l1::deploy_dev(&config.rpc_url, config.operator.clone(), params).await?;
+            let bytes = serde_json::to_vec(&deployment).expect("deployment serializes");
+            node.store.set_meta(META_L1_DEPLOYMENT, &bytes)?;
+            tracing::info!(bridge = %deployment.bridge, "deployed the dev bridge and tokens on L1");
+            deployment
+        }
+        None => return Err(L1StartError::NoDeployment),
+    };
+    let settler = Settler::new(&config.rpc_url, config.operator.clone(), deployment.bridge)?;
+    let chain = settler.chain_id().await?;
+    if chain != deployment.l1_chain_id || !numo_l1::rpc::has_code(&config.rpc_url, deployment.bridge).await? {
+        return Err(L1StartError::NotDeployedHere { url: config.rpc_url, chain, bridge: deployment.bridge });
+    }
+    let last = settler.last_batch_seq().await?;
+    let link = L1Link {
+        rpc_url: config.rpc_url.clone(),
+        deployment: deployment.clone(),
+        confirmations: config.confirmations,
+        last_settled_batch: AtomicU64::new(last),
+        listened_block: AtomicU64::new(deployment.deploy_block),
+        claimed: Mutex::default(),
+    };
+    if node.l1.set(link).is_err() {
+        tracing::warn!("L1 link already installed");
+    }
+    let reader = Reader::new(&config.rpc_url, deployment.bridge, deployment.deploy_block)?;
+    tokio::spawn(listen(node.clone(), reader, config.confirmations));
+    tokio::spawn(settle_loop(node, settler, config));
+    Ok(())
+}
+
+async fn listen(node: Arc<Node>, reader: Reader, confirmations: u64) {
+    let mut cursor: Option<Cursor> = None;
+    let mut failures = 0u32;
+    loop {
+        match reader.poll(cursor, confirmations).await {
+            Ok(poll) => {
+                failures = 0;
+                let mut deposits = Vec::new();
+                let mut forced = Vec::new();
+                for event in poll.events {
+                    match event {
+                        L1Event::Deposit { index, asset_id, from, to, amount, .. } => {
+                            deposits.push(Deposit { index, asset_id, from, to, amount });
+                        }
+                        L1Event::Forced { index, owner, asset_id, amount, .. } => {
+                            forced.push(ForcedWithdrawal { index, owner, asset_id, amount });
+                        }
+                    }
+                }
+                {
+                    let mut queue = node.funding.lock().expect("funding lock");
+                    queue.add_deposits(deposits);
+                    queue.add_forced(forced);
+                }
+                cursor = poll.cursor;
+                if let (Some(link), Some(c)) = (node.l1.get(), cursor) {
+                    link.listened_block.store(c.number, Relaxed);
+                }
+                if poll.caught_up {
+                    tokio::time::sleep(LISTEN_INTERVAL).await;
+                }
+            }
+            Err(error) => {
+                // A reorg deeper than the confirmations, or an L1 outage: nothing is credited
+                // from uncertain blocks; read again after a pause (a deep reorg needs an operator).
+                failures = failures.saturating_add(1);
+                tracing::error!(%error, "L1 listener");
+                tokio::time::sleep(L1_RETRY_BASE * failures.min(8)).await;
+            }
+        }
+    }
+}
+
+/// The epoch to settle after `last_settled`: `U8 kind ‖ public inputs` per batch (F13), and its
+/// last `batchSeq`; `None` when no batch is ready.
+pub fn next_epoch(node: &Node, last_settled: u64) -> Result<Option<(Vec<u8>, u64)>, crate::store::StoreError> {
+    let committed = node.chain.read().expect("chain lock").counters.next_batch_seq.saturating_sub(1);
+    let mut epoch = Vec::new();
+    let mut last = last_settled;
+    for seq in last_settled + 1..=committed.min(last_settled + MAX_EPOCH_BATCHES as u64) {
+        let verification = node.store.verification(seq)?;
+        if verification == Verification::Mismatch {
+            tracing::error!(batch_seq = seq, "not settling: the batch failed re-execution");
+            break;
+        }
+        if let Some(batch) = node.store.batch(seq)? {
+            let must_verify = node.config.verify == crate::config::VerifyMode::All;
+            if must_verify && verification != Verification::Verified {
+                break;
+            }
+            epoch.push(numo_guest::kind::BatchKind::Trading as u8);
+            epoch.extend_from_slice(&batch.public_inputs.encode());
+        } else if let Some(batch) = node.store.funding_batch(seq)? {
+            if verification != Verification::Verified {
+                break;
+            }
+            epoch.push(numo_guest::kind::BatchKind::Funding as u8);
+            epoch.extend_from_slice(&batch.public_inputs.encode());
+        } else {
+            break;
+        }
+        last = seq;
+    }
+    Ok((last > last_settled).then_some((epoch, last)))
+}
+
+async fn settle_loop(node: Arc<Node>, settler: Settler, config: L1Config) {
+    let mut failures = 0u32;
+    loop {
+        tokio::time::sleep(config.settle_interval).await;
+        match settle_once(&node, &settler, &config).await {
+            Ok(()) => failures = 0,
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(%error, "settlement attempt failed; retrying");
+                tokio::time::sleep(L1_RETRY_BASE * failures.min(8)).await;
+            }
+        }
+    }
+}
+
+async fn settle_once(node: &Node, settler: &Settler, config: &L1Config) -> Result<(), numo_l1::L1Error> {
+    let link = node.l1.get().expect("the link is installed before the settler starts");
+    let last = settler.last_batch_seq().await?;
+    link.last_settled_batch.store(last, Relaxed);
+    refresh_claimed(node, link, settler, last).await?;
+    let epoch = match next_epoch(node, last) {
+        Ok(Some(epoch)) => epoch,
+        Ok(None) => return Ok(()),
+        Err(error) => {
+            tracing::error!(%error, "reading batches to settle");
+            return Ok(());
+        }
+    };
+    let (bytes, through) = epoch;
+    let digest = numo_l1::epoch_digest(link.deployment.l1_chain_id, link.deployment.bridge, &bytes);
+    let proof = numo_l1::committee_proof(digest, std::slice::from_ref(&config.operator));
+    let tx = settler.submit(bytes.into(), proof).await?;
+    match settler.wait_confirmed(tx, link.confirmations, SETTLE_CONFIRM_TIMEOUT).await {
+        Ok(_) => {
+            link.last_settled_batch.store(through, Relaxed);
+            tracing::info!(first = last + 1, last = through, %tx, "epoch settled on L1");
+            Ok(())
+        }
+        // Dropped by a reorg: the bridge's lastBatchSeq did not move, so the next round sends
+        // the same batches again.
+        Err(error) => Err(error),
+    }
+}
+
+/// Marks settled withdrawals the bridge has paid.
+async fn refresh_claimed(
+    node: &Node,
+    link: &L1Link,
+    settler: &Settler,
+    last_settled: u64,
+) -> Result<(), numo_l1::L1Error> {
+    let rows = match node.store.withdrawals() {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::error!(%error, "reading withdrawals");
+            return Ok(());
+        }
+    };
+    let known: BTreeSet<u64> = link.claimed.lock().expect("claimed lock").clone();
+    for row in rows.iter().filter(|r| r.batch_seq <= last_settled && !known.contains(&r.record.id)) {
+        if settler.is_claimed(row.record.id).await? {
+            link.claimed.lock().expect("claimed lock").insert(row.record.id);
+        }
+    }
+    Ok(())
+}
+

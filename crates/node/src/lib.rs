@@ -11,6 +11,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod api_funding;
 pub mod chain;
 pub mod config;
 pub mod error;
