@@ -126,10 +126,15 @@ impl Anvil {
         Ok(())
     }
 
+    /// `evm_setAutomine`: off, transactions wait in the pool until [`Anvil::mine`].
+    pub async fn set_automine(&self, on: bool) -> Result<(), L1Error> {
+        let _: serde_json::Value = self.provider.raw_request("evm_setAutomine".into(), (on,)).await?;
+        Ok(())
+    }
+
     /// Moves the clock `seconds` forward (effective from the next block).
     pub async fn increase_time(&self, seconds: u64) -> Result<(), L1Error> {
-        let _: serde_json::Value =
-            self.provider.raw_request("evm_increaseTime".into(), (U256::from(seconds),)).await?;
+        let _: serde_json::Value = self.provider.raw_request("evm_increaseTime".into(), (U256::from(seconds),)).await?;
         Ok(())
     }
 }

@@ -84,23 +84,17 @@ pub async fn deploy_dev(
 
     let mut tokens = Vec::with_capacity(params.assets.len());
     for asset in &params.assets {
-        let pending = DevToken::deploy_builder(
-            &provider,
-            asset.symbol.clone(),
-            asset.symbol.clone(),
-            asset.decimals,
-            owner,
-        )
-        .send()
-        .await?;
+        let pending =
+            DevToken::deploy_builder(&provider, asset.symbol.clone(), asset.symbol.clone(), asset.decimals, owner)
+                .send()
+                .await?;
         let receipt = succeeded(pending).await?;
         tokens.push(created(&receipt)?);
     }
 
-    let pending =
-        CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
-            .send()
-            .await?;
+    let pending = CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
+        .send()
+        .await?;
     let verifier = created(&succeeded(pending).await?)?;
 
     let pending = NumoBridge::deploy_builder(
@@ -115,9 +109,8 @@ pub async fn deploy_dev(
     .await?;
     let receipt = succeeded(pending).await?;
     let bridge = created(&receipt)?;
-    let deploy_block = receipt
-        .block_number
-        .ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
+    let deploy_block =
+        receipt.block_number.ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
 
     let bridge_contract = NumoBridge::new(bridge, &provider);
     for (asset, token) in params.assets.iter().zip(&tokens) {

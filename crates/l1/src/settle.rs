@@ -90,12 +90,7 @@ impl Settler {
     /// b is confirmed once head ≥ b + confirmations). [`L1Error::Dropped`] when the node has
     /// neither a receipt nor the transaction (a reorg removed it and it is not pending again):
     /// the caller sends it again. [`L1Error::Failed`] when it was mined and reverted.
-    pub async fn wait_confirmed(
-        &self,
-        tx: B256,
-        confirmations: u64,
-        timeout: Duration,
-    ) -> Result<Confirmed, L1Error> {
+    pub async fn wait_confirmed(&self, tx: B256, confirmations: u64, timeout: Duration) -> Result<Confirmed, L1Error> {
         let started = Instant::now();
         loop {
             if let Some(receipt) = self.provider.get_transaction_receipt(tx).await? {
@@ -187,17 +182,13 @@ mod tests {
 
     #[test]
     fn proof_is_sorted_low_s_raw_digest_signatures() {
-        let signers: Vec<PrivateKeySigner> = (1u8..=3)
-            .map(|i| PrivateKeySigner::from_bytes(&B256::repeat_byte(i)).expect("key"))
-            .collect();
+        let signers: Vec<PrivateKeySigner> =
+            (1u8..=3).map(|i| PrivateKeySigner::from_bytes(&B256::repeat_byte(i)).expect("key")).collect();
         let digest = keccak256(b"epoch");
         let proof = committee_proof(digest, &signers);
         assert_eq!(proof.len(), 3 * 65);
-        let half_n = U256::from_str_radix(
-            "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0",
-            16,
-        )
-        .expect("n/2");
+        let half_n =
+            U256::from_str_radix("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", 16).expect("n/2");
         let mut previous = Address::ZERO;
         for chunk in proof.chunks(65) {
             let signature = alloy::primitives::Signature::from_raw(chunk).expect("65 bytes");

@@ -95,12 +95,7 @@ pub fn claim_calldata(
 
 /// Sends `calldata` to `to` (a claim made by [`claim_calldata`]; anyone may send a claim) and
 /// returns the mined transaction's hash.
-pub async fn send_claim(
-    rpc_url: &str,
-    key: &PrivateKeySigner,
-    to: Address,
-    calldata: Bytes,
-) -> Result<B256, L1Error> {
+pub async fn send_claim(rpc_url: &str, key: &PrivateKeySigner, to: Address, calldata: Bytes) -> Result<B256, L1Error> {
     let provider = connect_signer(rpc_url, key.clone())?;
     let request = TransactionRequest::default().to(to).input(calldata.into());
     let receipt = succeeded(provider.send_transaction(request).await?).await?;

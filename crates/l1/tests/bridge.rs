@@ -298,20 +298,40 @@ async fn a_committee_signed_epoch_settles_and_its_withdrawal_is_claimed() {
 }
 
 #[tokio::test]
-async fn a_settlement_dropped_by_a_reorg_is_reported() {
+async fn a_settlement_reorged_out_is_reported_dropped_and_resent() {
     let (anvil, d) = setup().await;
     let settler = Settler::new(anvil.url(), dev_key(6), d.bridge).unwrap();
     let zero = settler.deposit_acc_at(0).await.unwrap();
     let mut epoch = vec![2u8];
-    epoch.extend(funding_pi(GENESIS_ROOT, B256::repeat_byte(0x66), 1, (0, zero, 0, zero), (0, zero, 0, zero), B256::ZERO));
+    epoch.extend(funding_pi(
+        GENESIS_ROOT,
+        B256::repeat_byte(0x66),
+        1,
+        (0, zero, 0, zero),
+        (0, zero, 0, zero),
+        B256::ZERO,
+    ));
     let digest = epoch_digest(settler.chain_id().await.unwrap(), d.bridge, &epoch);
-    let snapshot = anvil.snapshot().await.unwrap();
-    let tx = settler.submit(epoch.into(), committee_proof(digest, &[dev_key(8), dev_key(9)])).await.unwrap();
-    assert!(anvil.revert(snapshot).await.unwrap());
-    anvil.mine(2).await.unwrap();
-    match settler.wait_confirmed(tx, 1, Duration::from_secs(20)).await {
+    let proof = committee_proof(digest, &[dev_key(8), dev_key(9)]);
+    let dropped = |result: Result<_, L1Error>, tx| match result {
         Err(L1Error::Dropped { tx: dropped }) => assert_eq!(dropped, tx),
         other => panic!("expected Dropped, got {other:?}"),
-    }
+    };
+
+    // Mined, then orphaned by a reorg that does not re-include it.
+    let snapshot = anvil.snapshot().await.unwrap();
+    let tx = settler.submit(epoch.clone().into(), proof.clone()).await.unwrap();
+    settler.wait_confirmed(tx, 0, Duration::from_secs(20)).await.unwrap();
+    assert!(anvil.revert(snapshot).await.unwrap());
+    anvil.mine(2).await.unwrap();
+    dropped(settler.wait_confirmed(tx, 1, Duration::from_secs(20)).await, tx);
     assert_eq!(settler.last_batch_seq().await.unwrap(), 0);
+
+    // Sent again, it settles. (From another key: anvil keeps the byte-identical transaction of
+    // the orphaned block known-but-pending forever after `evm_revert`, which a real node does not.)
+    let settler = Settler::new(anvil.url(), dev_key(5), d.bridge).unwrap();
+    let tx = settler.submit(epoch.into(), proof).await.unwrap();
+    anvil.mine(1).await.unwrap();
+    settler.wait_confirmed(tx, 1, Duration::from_secs(20)).await.unwrap();
+    assert_eq!(settler.last_batch_seq().await.unwrap(), 1);
 }
