@@ -1,0 +1,144 @@
+//! Deployment of a dev bridge: tokens, committee verifier, bridge, assets and balances.
+//!
+//! Used by local networks and tests (anvil) and by the CLI's dev mode. Every transaction waits
+//! for its receipt before the next is sent, in a fixed order (tokens in the order of
+//! [`DevDeployParams::assets`], the verifier, the bridge, the registrations, the mints), so the
+//! same parameters on a fresh chain give the same addresses.
+
+use std::collections::BTreeMap;
+
+use alloy::primitives::{Address, B256, U256};
+use alloy::providers::Provider;
+use alloy::signers::local::PrivateKeySigner;
+use serde::{Deserialize, Serialize};
+
+use crate::bindings::{CommitteeVerifier, DevToken, NumoBridge};
+use crate::rpc::{connect_signer, succeeded};
+use crate::L1Error;
+
+/// Whole tokens minted to every address of [`DevDeployParams::mint_to`], per token.
+pub const DEV_MINT_WHOLE_TOKENS: u64 = 1_000_000;
+
+/// One numo asset backed by a fresh [`DevToken`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevAsset {
+    /// The numo asset id the bridge maps the token to (F2).
+    pub asset_id: B256,
+    /// The token's name and symbol.
+    pub symbol: String,
+    /// The token's decimals.
+    pub decimals: u8,
+    /// The sum of the numo genesis balances of this asset: minted to the bridge so every
+    /// genesis balance is backed from the start (F14 escape pays from it).
+    pub genesis_total: U256,
+}
+
+/// What [`deploy_dev`] deploys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevDeployParams {
+    /// The assets, one token each, deployed in this order.
+    pub assets: Vec<DevAsset>,
+    /// The committee verifier's members (F13).
+    pub committee: Vec<Address>,
+    /// How many distinct members must sign an epoch.
+    pub threshold: u64,
+    /// The numo genesis state root: the bridge's first settled root.
+    pub genesis_root: B256,
+    /// The venue's funding domain separator (F1), checked in every funding batch.
+    pub funding_domain: B256,
+    /// Seconds a forced withdrawal may wait before anyone can freeze the bridge (F14).
+    pub forced_window: u64,
+    /// Addresses that receive [`DEV_MINT_WHOLE_TOKENS`] of every token.
+    pub mint_to: Vec<Address>,
+}
+
+/// The addresses of a deployment, as the node's and the CLI's config read them (JSON,
+/// camelCase).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// The L1 chain id (F13's epoch digest binds it).
+    pub l1_chain_id: u64,
+    /// `NumoBridge`.
+    pub bridge: Address,
+    /// The epoch verifier the bridge calls.
+    pub verifier: Address,
+    /// Token address by symbol.
+    pub tokens: BTreeMap<String, Address>,
+    /// The block the bridge was deployed in: the L1 reader starts there.
+    pub deploy_block: u64,
+    /// Who deployed (and owns) everything.
+    pub deployer: Address,
+}
+
+/// Deploys a dev bridge with `deployer` as the owner of every contract (see the module doc for
+/// the order), registers each asset, mints the dev balances and the genesis backing.
+pub async fn deploy_dev(
+    rpc_url: &str,
+    deployer: PrivateKeySigner,
+    params: DevDeployParams,
+) -> Result<Deployment, L1Error> {
+    let owner = deployer.address();
+    let provider = connect_signer(rpc_url, deployer)?;
+    let l1_chain_id = provider.get_chain_id().await?;
+
+    let mut tokens = Vec::with_capacity(params.assets.len());
+    for asset in &params.assets {
+        let pending =
+            DevToken::deploy_builder(&provider, asset.symbol.clone(), asset.symbol.clone(), asset.decimals, owner)
+                .send()
+                .await?;
+        let receipt = succeeded(pending).await?;
+        tokens.push(created(&receipt)?);
+    }
+
+    let pending = CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
+        .send()
+        .await?;
+    let verifier = created(&succeeded(pending).await?)?;
+
+    let pending = NumoBridge::deploy_builder(
+        &provider,
+        params.genesis_root,
+        params.funding_domain,
+        verifier,
+        params.forced_window,
+        owner,
+    )
+    .send()
+    .await?;
+    let receipt = succeeded(pending).await?;
+    let bridge = created(&receipt)?;
+    let deploy_block =
+        receipt.block_number.ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
+
+    let bridge_contract = NumoBridge::new(bridge, &provider);
+    for (asset, token) in params.assets.iter().zip(&tokens) {
+        succeeded(bridge_contract.registerAsset(asset.asset_id, *token).send().await?).await?;
+    }
+    for (asset, token) in params.assets.iter().zip(&tokens) {
+        let contract = DevToken::new(*token, &provider);
+        let whole = U256::from(DEV_MINT_WHOLE_TOKENS) * U256::from(10u64).pow(U256::from(asset.decimals));
+        for to in &params.mint_to {
+            succeeded(contract.mint(*to, whole).send().await?).await?;
+        }
+        if !asset.genesis_total.is_zero() {
+            succeeded(contract.mint(bridge, asset.genesis_total).send().await?).await?;
+        }
+    }
+
+    Ok(Deployment {
+        l1_chain_id,
+        bridge,
+        verifier,
+        tokens: params.assets.iter().map(|a| a.symbol.clone()).zip(tokens).collect(),
+        deploy_block,
+        deployer: owner,
+    })
+}
+
+fn created(receipt: &alloy::rpc::types::TransactionReceipt) -> Result<Address, L1Error> {
+    receipt
+        .contract_address
+        .ok_or_else(|| L1Error::Deploy(format!("no contract address in {}", receipt.transaction_hash)))
+}
