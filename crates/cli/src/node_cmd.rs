@@ -60,6 +60,21 @@ pub(crate) struct NodeArgs {
     /// and answer it, before it drops the socket.
     #[arg(long, default_value_t = stream::DEFAULT_CLOSE_TIMEOUT_MS)]
     ws_close_timeout_ms: u64,
+    /// JSON-RPC URL of the L1 that holds the bridge (docs/BRIDGE.md). With --dev, a dev L1
+    /// (anvil, chain 31337) gets dev tokens and a bridge deployed on first start; the deployment
+    /// is kept in the data dir.
+    #[arg(long)]
+    l1_rpc: Option<String>,
+    /// L1 blocks on top of a deposit's block before it is credited.
+    #[arg(long, default_value_t = 2)]
+    l1_confirmations: u64,
+    /// Milliseconds between settlements of epochs on L1.
+    #[arg(long, default_value_t = 5_000)]
+    settle_interval_ms: u64,
+    /// The operator's L1 key (sends settlements, signs epochs), 0x hex; default with --dev:
+    /// anvil's first account. Prefer the NUMO_L1_OPERATOR_KEY environment variable.
+    #[arg(long, env = "NUMO_L1_OPERATOR_KEY", hide_env_values = true)]
+    l1_operator_key: Option<String>,
 }
 
 impl NodeArgs {
@@ -92,6 +107,29 @@ fn prover_settings(args: &NodeArgs) -> Result<Option<numo_node::prover::ProverSe
     Ok(Some(numo_node::prover::ProverSettings { elf, mode, scratch: args.data_dir.join("proof.tmp") }))
 }
 
+/// The L1 settings of `--l1-rpc`, checked before the node starts.
+fn l1_config(args: &NodeArgs) -> Result<Option<numo_node::l1::L1Config>> {
+    let Some(rpc_url) = &args.l1_rpc else {
+        return Ok(None);
+    };
+    let key = match (&args.l1_operator_key, args.dev) {
+        (Some(key), _) => key.clone(),
+        (None, true) => numo_l1::dev::DEV_KEYS[0].to_string(),
+        (None, false) => anyhow::bail!("--l1-rpc needs the operator's key: --l1-operator-key or NUMO_L1_OPERATOR_KEY"),
+    };
+    let operator: numo_l1::PrivateKeySigner =
+        key.trim().parse().map_err(|_| anyhow::anyhow!("the L1 operator key must be 0x + 64 hex digits"))?;
+    let mint_to = if args.dev { numo_l1::dev::dev_addresses() } else { Vec::new() };
+    Ok(Some(numo_node::l1::L1Config {
+        rpc_url: rpc_url.clone(),
+        confirmations: args.l1_confirmations,
+        settle_interval: std::time::Duration::from_millis(args.settle_interval_ms.max(1)),
+        operator,
+        deploy_dev: args.dev,
+        mint_to,
+    }))
+}
+
 pub(crate) fn run(args: NodeArgs) -> ExitCode {
     match run_node(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,6 +152,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         (None, false) => anyhow::bail!("pass --dev or --genesis FILE"),
     };
     let prover = prover_settings(&args)?;
+    let l1 = l1_config(&args)?;
     let stream_limits = args.stream_limits();
     let verify = args.verify.unwrap_or(if args.dev { VerifyMode::All } else { VerifyMode::Sample });
     let config = NodeConfig {
@@ -147,6 +186,13 @@ fn run_node(args: NodeArgs) -> Result<()> {
     runtime.block_on(async move {
         let node = numo_node::start(config, genesis).context("opening the node")?;
         node.streams.set_limits(stream_limits);
+        if let Some(l1) = l1 {
+            let rpc = l1.rpc_url.clone();
+            numo_node::l1::start(node.clone(), l1).await.with_context(|| format!("linking to the L1 at {rpc}"))?;
+            if let Some(link) = node.l1.get() {
+                println!("L1 bridge {} on chain {} ({rpc})", link.deployment.bridge, link.deployment.l1_chain_id);
+            }
+        }
         if let Some(settings) = prover {
             numo_node::prover::start_prover(&node, settings);
         }

@@ -10,6 +10,7 @@
 //! - [`user`]: deposits, forced requests, claims (F14) and balances, as a user sends them;
 //! - [`deploy`]: a dev deployment (tokens, committee verifier, bridge) and its
 //!   [`deploy::Deployment`] record;
+//! - [`dev`]: anvil's default accounts, which a dev node uses;
 //! - `anvil` (feature `test-support`): a real anvil for tests.
 //!
 //! May depend on: `alloy` (RPC, signing, ABI), tokio, serde. Never on the node, the chain or
@@ -20,6 +21,7 @@
 pub mod anvil;
 pub mod bindings;
 pub mod deploy;
+pub mod dev;
 mod error;
 pub mod reader;
 pub mod rpc;
