@@ -153,7 +153,7 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>) -> Result<Vec<u6
     for dropped in &output.dropped {
         // Admission makes this unreachable; if it happens, drop the entries loudly rather than
         // stall the venue, and re-derive pending nonces afterwards.
-        tracing::error!(market = %dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
+        tracing::error!(market = ?dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
         node.metrics.dropped_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for index in &dropped.entries {
             outcomes.push((entries[*index].seq, Err(dropped.reason.clone())));
