@@ -185,11 +185,14 @@ fn flipped_signature_byte_is_bad_signature() {
     assert_eq!(error.code(), "bad_signature");
 }
 
+/// An edit of a decoded blob.
+type Edit = fn(&mut FundingInput<'_>);
+
 /// Each header commitment is recomputed and compared: a changed one is its `*_mismatch`.
 #[test]
 fn changed_header_commitments_are_mismatches() {
     let (_, built) = mixed_batch();
-    let cases: [(fn(&mut FundingInput<'_>), &str); 4] = [
+    let cases: [(Edit, &str); 4] = [
         (|i| i.header.domain_separator.0[0] ^= 1, "domain_separator_mismatch"),
         (|i| i.header.rules_hash.0[0] ^= 1, "rules_hash_mismatch"),
         (|i| i.header.batch_digest.0[0] ^= 1, "batch_digest_mismatch"),
