@@ -225,6 +225,37 @@ fn withdraw_with_a_wrong_nonce_is_batch_invalid() {
     assert_eq!(error.code(), "bad_nonce");
 }
 
+/// F7: a Withdraw at nonce 2^64 − 1 has no next nonce to write: `nonce_overflow`, the code
+/// of the same condition for market nonces (C9), not a generic counter overflow.
+#[test]
+fn withdraw_past_the_last_nonce_is_nonce_overflow() {
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 0);
+    state.put(funding_nonce_key(&ALICE), Counter(u64::MAX).encode_canonical()).unwrap();
+    let error = run(&mut state, &[withdraw(ALICE, u64::MAX, BASE, 1, BOB)]).unwrap_err();
+    assert_eq!(error, FundingError::NonceOverflow { index: 0 });
+    assert_eq!(error.code(), "nonce_overflow");
+}
+
+/// Queue indexes and withdrawal ids that would pass 2^64 − 1 invalidate the batch (F7 names
+/// no code for them: `counter_overflow`).
+#[test]
+fn queue_and_withdrawal_id_overflows_are_batch_invalid() {
+    let full = |key: B256| {
+        let mut state = MapState::default();
+        state.put(key, QueueHead { next_index: u64::MAX, acc: B256::ZERO }.encode_canonical()).unwrap();
+        state
+    };
+    let error = run(&mut full(deposit_queue_key()), &[deposit(u64::MAX, BASE, BOB, 1)]).unwrap_err();
+    assert_eq!(error.code(), "counter_overflow");
+    let error = run(&mut full(forced_queue_key()), &[forced(u64::MAX, ALICE, BASE, 1)]).unwrap_err();
+    assert_eq!(error.code(), "counter_overflow");
+    let mut state = MapState::default();
+    state.put(withdrawal_ids_key(), Counter(u64::MAX).encode_canonical()).unwrap();
+    let error = run(&mut state, &[deposit(0, OTHER, BOB, 1)]).unwrap_err();
+    assert_eq!(error, FundingError::CounterOverflow { index: 0 });
+}
+
 /// F7: a forced request takes `min(amount, available)` and leaves locked funds in place; with
 /// nothing available it records nothing; either way the forced queue advances.
 #[test]
