@@ -29,7 +29,9 @@ pub mod proposal;
 pub mod tip;
 pub mod venue;
 
-pub use block::{execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch, ExecutedFundingBatch};
+pub use block::{
+    execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch, ExecutedFundingBatch,
+};
 pub use entry::{ClobEntry, Entry, EntryError, EntryKind};
 pub use header::{BlockHeader, HeaderDecodeError};
 pub use proposal::Proposal;

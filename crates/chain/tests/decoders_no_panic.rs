@@ -16,6 +16,7 @@ use alloy_primitives::{keccak256, B256};
 use numo_chain::header::HEADER_RECORD_VERSION;
 use numo_chain::proposal::PROPOSAL_RECORD_VERSION;
 use numo_chain::{BlockHeader, Entry, Proposal};
+use numo_funding::{Deposit, ForcedWithdrawal, FundingMessage, SignedWithdraw, Withdraw};
 use numo_stf::{Signature, SignedMessage};
 use proptest::prelude::*;
 
@@ -63,10 +64,33 @@ fn check_all(bytes: &[u8]) -> Result<(), TestCaseError> {
     check_header(bytes)
 }
 
-fn entry() -> impl Strategy<Value = Entry> {
+fn clob_entry() -> impl Strategy<Value = Entry> {
     (b256(), message(), prop::collection::vec(any::<u8>(), 65)).prop_map(|(market_id, message, signature)| {
         Entry::clob(market_id, SignedMessage { message, signature: Signature(signature.try_into().unwrap()) })
     })
+}
+
+/// A funding entry (kind 0x02, F3) of any of the three F2 types with arbitrary fields.
+fn funding_entry() -> impl Strategy<Value = Entry> {
+    let withdraw = (address(), any::<u64>(), b256(), u256(), address(), prop::collection::vec(any::<u8>(), 65))
+        .prop_map(|(owner, nonce, asset_id, amount, recipient, signature)| {
+            FundingMessage::Withdraw(SignedWithdraw {
+                withdraw: Withdraw { owner, nonce, asset_id, amount, recipient },
+                signature: Signature(signature.try_into().unwrap()),
+            })
+        });
+    let deposit =
+        (any::<u64>(), b256(), address(), address(), u256()).prop_map(|(index, asset_id, from, to, amount)| {
+            FundingMessage::Deposit(Deposit { index, asset_id, from, to, amount })
+        });
+    let forced = (any::<u64>(), address(), b256(), u256()).prop_map(|(index, owner, asset_id, amount)| {
+        FundingMessage::Forced(ForcedWithdrawal { index, owner, asset_id, amount })
+    });
+    prop_oneof![withdraw, deposit, forced].prop_map(Entry::Funding)
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![clob_entry(), funding_entry()]
 }
 
 fn proposal() -> impl Strategy<Value = Proposal> {
@@ -103,12 +127,17 @@ proptest! {
     #[test]
     fn random_tail_after_a_valid_lead_byte_never_panics(
         lead in prop_oneof![Just(0x01u8), Just(0x02), Just(0x03), any::<u8>()],
+        funding_type in prop_oneof![Just(0x03u8), Just(0x04), Just(0x06), any::<u8>()],
         rest in prop::collection::vec(any::<u8>(), 0..400),
     ) {
-        // 0x01 is the CLOB kind byte and both record versions; 0x02 and 0x03 are reserved kinds.
+        // 0x01 is the CLOB kind byte and both record versions, 0x02 the funding kind (its
+        // payload starts with a funding type byte), 0x03 a reserved kind.
         let mut bytes = vec![lead];
         bytes.extend_from_slice(&rest);
         check_all(&bytes)?;
+        let mut funding = vec![0x02, funding_type];
+        funding.extend_from_slice(&rest);
+        check_all(&funding)?;
     }
 
     #[test]

@@ -3,10 +3,29 @@
 use crate::render;
 use alloy_primitives::hex;
 use anyhow::{Context, Result};
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
+use numo_guest::kind::{AnyBatchError, BatchKind};
 use numo_guest::GuestInput;
 use std::io::Read;
 use std::process::ExitCode;
+
+/// `--kind` of `numo guest run` and `numo prove`: which guest reads the blob (F12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KindArg {
+    /// A trading batch: C22 blob, 272-byte PublicInputs.
+    Trading,
+    /// A funding batch: F12 blob, 400-byte funding public inputs (F11).
+    Funding,
+}
+
+impl From<KindArg> for BatchKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Trading => BatchKind::Trading,
+            KindArg::Funding => BatchKind::Funding,
+        }
+    }
+}
 
 #[derive(Subcommand)]
 pub(crate) enum GuestCommand {
@@ -19,6 +38,9 @@ pub(crate) enum GuestCommand {
         /// "touchedKeyCount"}`, or `{"invalid": CODE, "message"}` (exit 1) for an invalid batch.
         #[arg(long)]
         json: bool,
+        /// Which guest: a trading (C22) or a funding (F12) blob.
+        #[arg(long, value_enum, default_value_t = KindArg::Trading)]
+        kind: KindArg,
     },
     /// Decode a blob and print it as JSON (header, rules, messages, hints, proof keys).
     Inspect {
@@ -28,9 +50,9 @@ pub(crate) enum GuestCommand {
 }
 
 pub(crate) fn run(command: GuestCommand) -> ExitCode {
-    let (file, inspect, json) = match &command {
-        GuestCommand::Run { file, json } => (file, false, *json),
-        GuestCommand::Inspect { file } => (file, true, false),
+    let (file, inspect, json, kind) = match &command {
+        GuestCommand::Run { file, json, kind } => (file, false, *json, BatchKind::from(*kind)),
+        GuestCommand::Inspect { file } => (file, true, false, BatchKind::Trading),
     };
     let blob = match read_blob(file) {
         Ok(blob) => blob,
@@ -43,11 +65,11 @@ pub(crate) fn run(command: GuestCommand) -> ExitCode {
         return inspect_blob(&blob);
     }
     if json {
-        return run_json(&blob);
+        return run_json(kind, &blob);
     }
-    match numo_guest::run(&blob) {
+    match run_guest(kind, &blob) {
         Ok(output) => {
-            println!("{}", hex::encode_prefixed(output.public_inputs.encode()));
+            println!("{}", hex::encode_prefixed(output.public_inputs));
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -57,17 +79,39 @@ pub(crate) fn run(command: GuestCommand) -> ExitCode {
     }
 }
 
+/// What either guest outputs, as `guest run` prints it.
+struct RunOutput {
+    /// 272 (trading) or 400 (funding) bytes.
+    public_inputs: Vec<u8>,
+    /// The touched log's digest and access count (C23, F7).
+    touched: numo_stf::TouchLog,
+}
+
+/// Runs the guest of `kind` on `blob`.
+fn run_guest(kind: BatchKind, blob: &[u8]) -> Result<RunOutput, AnyBatchError> {
+    Ok(match kind {
+        BatchKind::Trading => {
+            let output = numo_guest::run(blob)?;
+            RunOutput { public_inputs: output.public_inputs.encode().to_vec(), touched: output.report.touched }
+        }
+        BatchKind::Funding => {
+            let output = numo_guest::funding::run_funding(blob)?;
+            RunOutput { public_inputs: output.public_inputs.to_vec(), touched: output.report.touched }
+        }
+    })
+}
+
 /// `guest run --json`: the conformance values of C23 (PublicInputs, and the touched-keys
 /// digest and access count of the C25 sequence) as one JSON object, so a tool can compare
 /// guests without parsing text. An invalid batch is reported on stdout too, with the stable
-/// `BatchError::code`, and exits 1 like the plain form.
-fn run_json(blob: &[u8]) -> ExitCode {
-    let (report, code) = match numo_guest::run(blob) {
+/// error code, and exits 1 like the plain form.
+fn run_json(kind: BatchKind, blob: &[u8]) -> ExitCode {
+    let (report, code) = match run_guest(kind, blob) {
         Ok(output) => (
             serde_json::json!({
-                "publicInputs": hex::encode_prefixed(output.public_inputs.encode()),
-                "touchedKeysDigest": hex::encode_prefixed(output.report.touched.digest()),
-                "touchedKeyCount": output.report.touched.count(),
+                "publicInputs": hex::encode_prefixed(output.public_inputs),
+                "touchedKeysDigest": hex::encode_prefixed(output.touched.digest()),
+                "touchedKeyCount": output.touched.count(),
             }),
             ExitCode::SUCCESS,
         ),

@@ -4,11 +4,11 @@
 //! batch is invalid (the program fails, so no proof can exist) or a proof does not verify or
 //! does not match its input; 2 for anything else (unreadable files, a build without `sp1`).
 
-use crate::guest_cmd::read_blob;
+use crate::guest_cmd::{read_blob, KindArg};
 use alloy_primitives::hex;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use numo_prover::{ProofMode, ProverError};
+use numo_prover::{BatchKind, ProofMode, ProverError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -26,9 +26,12 @@ pub(crate) enum ModeArg {
 
 #[derive(Args)]
 pub(crate) struct ProveArgs {
-    /// Guest input blob (C22): file, raw or 0x-hex; `-` reads stdin.
+    /// Guest input blob (C22, or F12 with `--kind funding`): file, raw or 0x-hex; `-` reads stdin.
     #[arg(long)]
     input: String,
+    /// The blob's kind, given to the program before it (F12): trading or funding.
+    #[arg(long, value_enum, default_value_t = KindArg::Trading)]
+    kind: KindArg,
     /// What to do with it.
     #[arg(long, value_enum, default_value_t = ModeArg::Execute)]
     mode: ModeArg,
@@ -51,6 +54,9 @@ pub(crate) enum ProofCommand {
         /// The blob the proof claims to be about.
         #[arg(long)]
         input: Option<String>,
+        /// The kind of that blob: trading or funding.
+        #[arg(long, value_enum, default_value_t = KindArg::Trading)]
+        kind: KindArg,
         /// The SP1 program (default: $NUMO_SP1_ELF or target/sp1/numo-sp1-batch.elf).
         #[arg(long)]
         elf: Option<PathBuf>,
@@ -77,7 +83,7 @@ pub(crate) fn run_prove(args: ProveArgs) -> ExitCode {
 pub(crate) fn run_proof(command: ProofCommand) -> ExitCode {
     init_logging();
     finish(match command {
-        ProofCommand::Verify { proof, input, elf } => verify(&proof, input.as_deref(), elf),
+        ProofCommand::Verify { proof, input, kind, elf } => verify(&proof, input.as_deref(), kind.into(), elf),
         ProofCommand::Vk { elf } => load_elf(elf).and_then(|elf| {
             println!("{}", numo_prover::verifying_key_hash(&elf)?);
             Ok(Outcome::Done)
@@ -117,16 +123,17 @@ fn load_elf(elf: Option<PathBuf>) -> Result<Vec<u8>> {
 fn prove(args: &ProveArgs) -> Result<Outcome> {
     let elf = load_elf(args.elf.clone())?;
     let blob = read_blob(&args.input)?;
+    let kind = BatchKind::from(args.kind);
     let started = Instant::now();
     let mode = match args.mode {
-        ModeArg::Execute => return execute(&elf, &blob),
+        ModeArg::Execute => return execute(&elf, kind, &blob),
         ModeArg::Core => ProofMode::Core,
         ModeArg::Compressed => ProofMode::Compressed,
     };
     let out = args.out.as_deref().context("--out is required to prove")?;
-    let summary = match numo_prover::prove(&elf, &blob, mode, out) {
+    let summary = match numo_prover::prove_kind(&elf, kind, &blob, mode, out) {
         Ok(summary) => summary,
-        Err(ProverError::ProgramFailed(failure)) => return Ok(program_failed(&blob, &failure)),
+        Err(ProverError::ProgramFailed(failure)) => return Ok(program_failed(kind, &blob, &failure)),
         Err(error) => return Err(error.into()),
     };
     println!("{}", hex::encode_prefixed(&summary.public_values));
@@ -138,11 +145,11 @@ fn prove(args: &ProveArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-fn execute(elf: &[u8], blob: &[u8]) -> Result<Outcome> {
+fn execute(elf: &[u8], kind: BatchKind, blob: &[u8]) -> Result<Outcome> {
     let started = Instant::now();
-    let execution = match numo_prover::execute(elf, blob) {
+    let execution = match numo_prover::execute_kind(elf, kind, blob) {
         Ok(execution) => execution,
-        Err(ProverError::ProgramFailed(failure)) => return Ok(program_failed(blob, &failure)),
+        Err(ProverError::ProgramFailed(failure)) => return Ok(program_failed(kind, blob, &failure)),
         Err(error) => return Err(error.into()),
     };
     println!("{}", hex::encode_prefixed(&execution.public_values));
@@ -161,14 +168,14 @@ fn execute(elf: &[u8], blob: &[u8]) -> Result<Outcome> {
 }
 
 /// The program failed: invalid if the native guest agrees the batch is invalid, else a bug.
-fn program_failed(blob: &[u8], failure: &str) -> Outcome {
-    match numo_prover::native_public_inputs(blob) {
+fn program_failed(kind: BatchKind, blob: &[u8], failure: &str) -> Outcome {
+    match numo_prover::native_public_inputs_kind(kind, blob) {
         Err(reason) => Outcome::Invalid(format!("{reason} (the SP1 program failed: {failure})")),
         Ok(_) => Outcome::Invalid(format!("the SP1 program failed on a batch the native guest accepts: {failure}")),
     }
 }
 
-fn verify(proof: &Path, input: Option<&str>, elf: Option<PathBuf>) -> Result<Outcome> {
+fn verify(proof: &Path, input: Option<&str>, kind: BatchKind, elf: Option<PathBuf>) -> Result<Outcome> {
     let elf = load_elf(elf)?;
     let verified = match numo_prover::verify(&elf, proof) {
         Ok(verified) => verified,
@@ -180,7 +187,7 @@ fn verify(proof: &Path, input: Option<&str>, elf: Option<PathBuf>) -> Result<Out
     println!("vk: {}", verified.vk_hash);
     if let Some(input) = input {
         let blob = read_blob(input)?;
-        let expected = match numo_prover::native_public_inputs(&blob) {
+        let expected = match numo_prover::native_public_inputs_kind(kind, &blob) {
             Ok(expected) => expected,
             Err(reason) => return Ok(Outcome::Invalid(format!("the input batch is invalid: {reason}"))),
         };

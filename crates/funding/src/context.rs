@@ -35,7 +35,11 @@ pub struct FundingContext {
 impl FundingContext {
     /// The context of a venue whose markets are `markets` (F6: an asset is fundable if a
     /// market lists it; its cap is the smallest of those markets' `maxBalance`).
-    pub fn from_markets<'a>(chain_id: u64, venue_id: B256, markets: impl IntoIterator<Item = &'a MarketContext>) -> Self {
+    pub fn from_markets<'a>(
+        chain_id: u64,
+        venue_id: B256,
+        markets: impl IntoIterator<Item = &'a MarketContext>,
+    ) -> Self {
         let mut caps: BTreeMap<B256, U256> = BTreeMap::new();
         for market in markets {
             for asset in [market.rules.base_asset, market.rules.quote_asset] {

@@ -45,7 +45,13 @@ pub enum FundingError {
         /// The message's.
         got: u64,
     },
-    /// A counter (nonce, queue index, withdrawal id) would pass 2^64 − 1.
+    /// A Withdraw's owner has used funding nonce 2^64 − 1: there is no next one (F7).
+    #[error("message {index}: the owner's funding nonce is exhausted")]
+    NonceOverflow {
+        /// Position in the batch.
+        index: usize,
+    },
+    /// A queue index or the withdrawal id counter would pass 2^64 − 1.
     #[error("message {index}: a counter overflows")]
     CounterOverflow {
         /// Position in the batch.
@@ -99,6 +105,7 @@ impl FundingError {
             FundingError::TooManyMessages { .. } => "too_many_messages",
             FundingError::Signature { .. } => "bad_signature",
             FundingError::NonceMismatch { .. } => "bad_nonce",
+            FundingError::NonceOverflow { .. } => "nonce_overflow",
             FundingError::CounterOverflow { .. } => "counter_overflow",
             FundingError::DepositOutOfOrder { .. } => "deposit_out_of_order",
             FundingError::ForcedOutOfOrder { .. } => "forced_out_of_order",

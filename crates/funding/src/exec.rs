@@ -274,7 +274,7 @@ fn consume_nonce<S: State>(
     if withdraw.nonce != expected {
         return Err(FundingError::NonceMismatch { index, expected, got: withdraw.nonce });
     }
-    let next = expected.checked_add(1).ok_or(FundingError::CounterOverflow { index })?;
+    let next = expected.checked_add(1).ok_or(FundingError::NonceOverflow { index })?;
     j.write(&key, &Counter(next))?;
     j.commit().map_err(|error: StateError| error.into())
 }

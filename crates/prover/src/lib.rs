@@ -4,11 +4,13 @@
 //! the cargo feature `sp1`. Without it this crate keeps the same API and every SP1 operation
 //! returns [`ProverError::Sp1Disabled`], which says how to rebuild; ordinary workspace builds
 //! stay fast. Start here:
-//! - [`execute`]: run the program on a C22 blob, get its public values, cycles and precompile
-//!   calls (no proof);
-//! - [`prove`]: a core or compressed proof, saved to a file;
+//! - [`execute_kind`]: run the program on a blob of a [`BatchKind`] (a trading C22 blob or a
+//!   funding F12 blob), get its public values, cycles and precompile calls (no proof);
+//!   [`execute`] for a trading blob;
+//! - [`prove_kind`] / [`prove`]: a core or compressed proof, saved to a file;
 //! - [`verify`]: check a proof file against the program's verifying key;
-//! - [`native_public_inputs`]: what the native guest commits, to compare with any of the above.
+//! - [`native_public_inputs_kind`] / [`native_public_inputs`]: what the native guest commits,
+//!   to compare with any of the above.
 //!
 //! The ELF is loaded at run time ([`default_elf_path`], built by `scripts/build-sp1-program.sh`),
 //! so the host and the program build independently.
@@ -18,12 +20,14 @@ use std::path::PathBuf;
 #[cfg(feature = "sp1")]
 mod sp1_host;
 #[cfg(feature = "sp1")]
-pub use sp1_host::{execute, prove, verify, verifying_key_hash};
+pub use sp1_host::{execute, execute_kind, prove, prove_kind, verify, verifying_key_hash};
 
 #[cfg(not(feature = "sp1"))]
 mod without_sp1;
 #[cfg(not(feature = "sp1"))]
-pub use without_sp1::{execute, prove, verify, verifying_key_hash};
+pub use without_sp1::{execute, execute_kind, prove, prove_kind, verify, verifying_key_hash};
+
+pub use numo_guest::kind::{AnyBatchError, BatchKind};
 
 /// Whether this build has the SP1 host (cargo feature `sp1`).
 pub const SP1_ENABLED: bool = cfg!(feature = "sp1");
@@ -59,7 +63,8 @@ impl std::fmt::Display for ProofMode {
 /// What an SP1 execution of the program reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Execution {
-    /// The bytes the program committed: the 272-byte PublicInputs.
+    /// The bytes the program committed: the 272-byte PublicInputs of a trading batch or the
+    /// 400-byte funding public inputs (F11).
     pub public_values: Vec<u8>,
     /// RISC-V instructions executed.
     pub cycles: u64,
@@ -146,8 +151,15 @@ pub fn read_elf(path: &std::path::Path) -> Result<Vec<u8>, ProverError> {
     std::fs::read(path).map_err(|source| ProverError::Elf { path: path.to_path_buf(), source })
 }
 
-/// The 272-byte PublicInputs the native guest computes for `blob`: what any proof of this
-/// blob must commit to.
+/// The 272-byte PublicInputs the native guest computes for a trading `blob`: what any proof
+/// of this blob must commit to.
 pub fn native_public_inputs(blob: &[u8]) -> Result<Vec<u8>, numo_stf::BatchError> {
     numo_guest::run(blob).map(|output| output.public_inputs.encode().to_vec())
+}
+
+/// The public inputs the native guest of `kind` computes for `blob` (272 bytes for a trading
+/// batch, 400 for a funding batch, F12): what a proof of the SP1 program given `kind` and
+/// `blob` must commit to.
+pub fn native_public_inputs_kind(kind: BatchKind, blob: &[u8]) -> Result<Vec<u8>, AnyBatchError> {
+    numo_guest::kind::run_kind(kind, blob)
 }

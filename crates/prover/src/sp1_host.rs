@@ -3,15 +3,17 @@
 //! Execution and verification use the light prover (no proving keys in memory); proving sets
 //! up the CPU prover, which needs ~10 GB for a core proof and ~18 GB for a compressed one.
 
-use crate::{Execution, ProofMode, ProofSummary, ProverError, VerifiedProof};
+use crate::{BatchKind, Execution, ProofMode, ProofSummary, ProverError, VerifiedProof};
 use sp1_sdk::blocking::{CpuProver, LightProver, ProveRequest, Prover};
 use sp1_sdk::{Elf, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1Stdin};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The program's input: the blob as one `read_vec` buffer.
-fn stdin_of(blob: &[u8]) -> SP1Stdin {
+/// The program's input (F12): `U8 kind` as a one-byte `read_vec` buffer, then the blob as a
+/// second buffer (`programs/sp1-batch/src/main.rs` reads them in this order).
+fn stdin_of(kind: BatchKind, blob: &[u8]) -> SP1Stdin {
     let mut stdin = SP1Stdin::new();
+    stdin.write_vec(vec![kind as u8]);
     stdin.write_vec(blob.to_vec());
     stdin
 }
@@ -20,12 +22,17 @@ fn sp1_error(context: &str) -> impl Fn(&dyn std::fmt::Display) -> ProverError + 
     move |error| ProverError::Sp1(format!("{context}: {error}"))
 }
 
-/// Executes the program on `blob` without proving: public values, cycles, precompile calls.
-/// A batch-invalid blob makes the program panic: [`ProverError::ProgramFailed`].
+/// Executes the program on a trading `blob`: [`execute_kind`] with [`BatchKind::Trading`].
 pub fn execute(elf: &[u8], blob: &[u8]) -> Result<Execution, ProverError> {
+    execute_kind(elf, BatchKind::Trading, blob)
+}
+
+/// Executes the program on `blob` of `kind` without proving: public values, cycles, precompile
+/// calls. A batch-invalid blob makes the program panic: [`ProverError::ProgramFailed`].
+pub fn execute_kind(elf: &[u8], kind: BatchKind, blob: &[u8]) -> Result<Execution, ProverError> {
     let prover = LightProver::new();
     let (public_values, report) = prover
-        .execute(Elf::from(elf), stdin_of(blob))
+        .execute(Elf::from(elf), stdin_of(kind, blob))
         .run()
         .map_err(|error| ProverError::ProgramFailed(error.to_string()))?;
     if report.exit_code != 0 {
@@ -46,11 +53,23 @@ pub fn execute(elf: &[u8], blob: &[u8]) -> Result<Execution, ProverError> {
     })
 }
 
-/// Proves the program on `blob` in `mode` and saves the proof (bincode, sp1-sdk's format) to `out`.
+/// Proves the program on a trading `blob`: [`prove_kind`] with [`BatchKind::Trading`].
 pub fn prove(elf: &[u8], blob: &[u8], mode: ProofMode, out: &Path) -> Result<ProofSummary, ProverError> {
+    prove_kind(elf, BatchKind::Trading, blob, mode, out)
+}
+
+/// Proves the program on `blob` of `kind` in `mode` and saves the proof (bincode, sp1-sdk's
+/// format) to `out`.
+pub fn prove_kind(
+    elf: &[u8],
+    kind: BatchKind,
+    blob: &[u8],
+    mode: ProofMode,
+    out: &Path,
+) -> Result<ProofSummary, ProverError> {
     let prover = CpuProver::new();
     let key = prover.setup(Elf::from(elf)).map_err(|error| sp1_error("setup")(&error))?;
-    let request = prover.prove(&key, stdin_of(blob));
+    let request = prover.prove(&key, stdin_of(kind, blob));
     let request = match mode {
         ProofMode::Core => request.core(),
         ProofMode::Compressed => request.compressed(),
