@@ -82,20 +82,23 @@ pub async fn deploy_dev(
     let provider = connect_signer(rpc_url, deployer)?;
     let l1_chain_id = provider.get_chain_id().await?;
 
-    let mut tokens = Vec::with_capacity(params.assets.len());
+    // Three rounds of transactions, each sent in full before any receipt is awaited, so a dev
+    // L1 that mines on a timer (`anvil --block-time 1`) needs three blocks, not forty.
+    let mut pending_tokens = Vec::with_capacity(params.assets.len());
     for asset in &params.assets {
-        let pending =
-            DevToken::deploy_builder(&provider, asset.symbol.clone(), asset.symbol.clone(), asset.decimals, owner)
-                .send()
-                .await?;
-        let receipt = succeeded(pending).await?;
-        tokens.push(created(&receipt)?);
+        let builder =
+            DevToken::deploy_builder(&provider, asset.symbol.clone(), asset.symbol.clone(), asset.decimals, owner);
+        pending_tokens.push(builder.send().await?);
     }
-
-    let pending = CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
-        .send()
-        .await?;
-    let verifier = created(&succeeded(pending).await?)?;
+    let pending_verifier =
+        CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
+            .send()
+            .await?;
+    let mut tokens = Vec::with_capacity(params.assets.len());
+    for pending in pending_tokens {
+        tokens.push(created(&succeeded(pending).await?)?);
+    }
+    let verifier = created(&succeeded(pending_verifier).await?)?;
 
     let pending = NumoBridge::deploy_builder(
         &provider,
@@ -113,18 +116,22 @@ pub async fn deploy_dev(
         receipt.block_number.ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
 
     let bridge_contract = NumoBridge::new(bridge, &provider);
+    let mut pending = Vec::new();
     for (asset, token) in params.assets.iter().zip(&tokens) {
-        succeeded(bridge_contract.registerAsset(asset.asset_id, *token).send().await?).await?;
+        pending.push(bridge_contract.registerAsset(asset.asset_id, *token).send().await?);
     }
     for (asset, token) in params.assets.iter().zip(&tokens) {
         let contract = DevToken::new(*token, &provider);
         let whole = U256::from(DEV_MINT_WHOLE_TOKENS) * U256::from(10u64).pow(U256::from(asset.decimals));
         for to in &params.mint_to {
-            succeeded(contract.mint(*to, whole).send().await?).await?;
+            pending.push(contract.mint(*to, whole).send().await?);
         }
         if !asset.genesis_total.is_zero() {
-            succeeded(contract.mint(bridge, asset.genesis_total).send().await?).await?;
+            pending.push(contract.mint(bridge, asset.genesis_total).send().await?);
         }
+    }
+    for tx in pending {
+        succeeded(tx).await?;
     }
 
     Ok(Deployment {
