@@ -383,8 +383,19 @@ async fn account(State(node): State<Arc<Node>>, ApiPath(address): ApiPath<String
             json!({ "marketId": m, "nextNonce": committed, "pendingNonce": pending })
         })
         .collect();
-    Ok(Json(json!({ "address": address, "balances": balances, "openOrders": orders, "nonces": nonces }))
-        .into_response())
+    let funding_committed =
+        chain.read::<numo_funding::keys::Counter>(&numo_funding::keys::funding_nonce_key(&address)).0;
+    let funding_pending = node
+        .funding
+        .lock()
+        .expect("funding lock")
+        .pending_nonce(&address)
+        .map_or(funding_committed, |p| p.max(funding_committed));
+    let funding_nonce = json!({ "nextNonce": funding_committed, "pendingNonce": funding_pending });
+    Ok(Json(json!({
+        "address": address, "balances": balances, "openOrders": orders, "nonces": nonces, "fundingNonce": funding_nonce,
+    }))
+    .into_response())
 }
 
 async fn latest_block(State(node): State<Arc<Node>>) -> ApiResult {

@@ -138,6 +138,11 @@ impl FundingQueue {
         self.pending_nonces.clear();
     }
 
+    /// The funding nonce after `owner`'s queued withdrawals, if any are queued.
+    pub fn pending_nonce(&self, owner: &Address) -> Option<u64> {
+        self.pending_nonces.get(owner).copied()
+    }
+
     /// Number of messages waiting.
     pub fn len(&self) -> usize {
         self.withdraws.len() + self.deposits.len() + self.forced.len()
