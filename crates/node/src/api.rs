@@ -440,15 +440,16 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
 
 async fn batch_witness(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
-    let compact = node.store.witness(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
     // A funding batch's witness is an F12 blob; the kind header tells a verifier which guest.
-    let funding = node.store.funding_batch(seq).map_err(internal)?.is_some();
-    let (blob, kind) = if funding {
-        (witness::expand_funding(&compact).map_err(internal)?, "funding")
-    } else {
-        (witness::expand(&compact).map_err(internal)?, "trading")
-    };
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::HeaderName::from_static("x-numo-batch-kind"), kind)], blob)
+    let (kind, blob) =
+        witness::stored_blob(node.store.as_ref(), seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::HeaderName::from_static("x-numo-batch-kind"), kind.name()),
+        ],
+        blob,
+    )
         .into_response())
 }
 

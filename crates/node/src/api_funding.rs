@@ -12,9 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::Json;
+use numo_funding::{FundingOutcome, SignedWithdraw, Withdraw};
 use numo_stf::signature::verify_signer;
 use numo_stf::Signature;
-use numo_funding::{FundingOutcome, SignedWithdraw, Withdraw};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering::Relaxed;
@@ -29,7 +29,9 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
 }
 
 fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, ApiError> {
-    body.get(name).and_then(Value::as_str).ok_or_else(|| refuse(RefusalCode::BadRequest, format!("`{name}` (string) is required")))
+    body.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| refuse(RefusalCode::BadRequest, format!("`{name}` (string) is required")))
 }
 
 fn address(text: &str, name: &str) -> Result<Address, ApiError> {
@@ -41,7 +43,10 @@ fn asset_id(node: &Node, text: &str) -> Result<B256, ApiError> {
     if let Ok(id) = text.parse::<B256>() {
         return Ok(id);
     }
-    node.genesis.asset(text).map(|a| a.asset_id).ok_or_else(|| refuse(RefusalCode::NotFound, format!("unknown asset `{text}`")))
+    node.genesis
+        .asset(text)
+        .map(|a| a.asset_id)
+        .ok_or_else(|| refuse(RefusalCode::NotFound, format!("unknown asset `{text}`")))
 }
 
 fn symbol(node: &Node, asset_id: &B256) -> String {
@@ -104,7 +109,8 @@ pub async fn submit_withdrawal(State(node): State<Arc<Node>>, body: Bytes) -> Ap
             }
         }
         Ok(Ok(Err(reason))) => Err(refuse(RefusalCode::Dropped, format!("dropped: {}", reason.code()))),
-        _ => Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "msgHash": msg_hash, "status": "queued" }))).into_response()),
+        _ => Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "msgHash": msg_hash, "status": "queued" })))
+            .into_response()),
     }
 }
 
@@ -142,12 +148,23 @@ fn withdrawal_json(node: &Node, row: &WithdrawalRow) -> Result<Value, ApiError> 
         "status": status,
     });
     if settled {
-        let batch = node.store.funding_batch(row.batch_seq).map_err(internal)?.ok_or_else(|| internal("funding batch missing"))?;
+        let batch = node
+            .store
+            .funding_batch(row.batch_seq)
+            .map_err(internal)?
+            .ok_or_else(|| internal("funding batch missing"))?;
         let leaves: Vec<B256> = batch.withdrawals.iter().map(|w| w.leaf()).collect();
         let proof = numo_funding::withdrawals::withdrawal_proof(&leaves, row.position as usize)
             .ok_or_else(|| internal("withdrawal position out of range"))?;
         let l1 = node.l1.get().expect("settled implies an L1");
-        let data = numo_l1::user::claim_calldata(row.batch_seq, record.id, record.recipient, record.asset_id, record.amount, &proof);
+        let data = numo_l1::user::claim_calldata(
+            row.batch_seq,
+            record.id,
+            record.recipient,
+            record.asset_id,
+            record.amount,
+            &proof,
+        );
         out["claim"] = json!({ "to": l1.deployment.bridge, "data": hex::encode_prefixed(data) });
         out["proof"] = json!(proof);
     }
@@ -167,8 +184,13 @@ pub async fn withdrawals(State(node): State<Arc<Node>>, query: Query<OwnerQuery>
 
 /// `GET /v1/withdrawals/{id}`.
 pub async fn withdrawal(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult {
-    let id: u64 = id.parse().map_err(|_| refuse(RefusalCode::BadNumber, "withdrawal id must be an unsigned integer"))?;
-    let row = node.store.withdrawal(id).map_err(internal)?.ok_or_else(|| refuse(RefusalCode::NotFound, "withdrawal not found"))?;
+    let id: u64 =
+        id.parse().map_err(|_| refuse(RefusalCode::BadNumber, "withdrawal id must be an unsigned integer"))?;
+    let row = node
+        .store
+        .withdrawal(id)
+        .map_err(internal)?
+        .ok_or_else(|| refuse(RefusalCode::NotFound, "withdrawal not found"))?;
     Ok(Json(withdrawal_json(&node, &row)?).into_response())
 }
 
@@ -273,4 +295,3 @@ fn outcome_json(outcome: &FundingOutcome) -> Value {
         }
     }
 }
-

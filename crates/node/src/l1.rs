@@ -133,7 +133,9 @@ fn genesis_totals(node: &Node) -> Vec<numo_l1::DevAsset> {
 /// runtime.
 pub async fn start(node: Arc<Node>, config: L1Config) -> Result<(), L1StartError> {
     let deployment = match node.store.meta(META_L1_DEPLOYMENT)? {
-        Some(bytes) => serde_json::from_slice::<Deployment>(&bytes).map_err(|e| L1StartError::Corrupt(e.to_string()))?,
+        Some(bytes) => {
+            serde_json::from_slice::<Deployment>(&bytes).map_err(|e| L1StartError::Corrupt(e.to_string()))?
+        }
         None if config.deploy_dev => {
             let funding = node.venue.funding.as_ref().map(|f| f.domain_separator()).unwrap_or_default();
             let params = numo_l1::DevDeployParams {
@@ -318,4 +320,3 @@ async fn refresh_claimed(
     }
     Ok(())
 }
-

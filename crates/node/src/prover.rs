@@ -8,7 +8,7 @@
 //! outcome.
 
 use crate::node::Node;
-use crate::store::{ChainStore, ProofRecord, StoreError};
+use crate::store::{ProofRecord, StoreError};
 use crate::witness;
 use numo_prover::ProofMode;
 use std::path::PathBuf;
@@ -114,15 +114,12 @@ fn run_prover(node: &Node, settings: &ProverSettings) {
 }
 
 fn prove(node: &Node, settings: &ProverSettings, batch_seq: u64) -> ProofRecord {
-    let blob = match node.store.witness(batch_seq) {
-        Ok(Some(compact)) => match witness::expand(&compact) {
-            Ok(blob) => blob,
-            Err(error) => return ProofRecord::Failed(format!("witness does not expand: {error}")),
-        },
+    let (kind, blob) = match witness::stored_blob(node.store.as_ref(), batch_seq) {
+        Ok(Some(found)) => found,
         Ok(None) => return ProofRecord::Failed("witness not stored".into()),
         Err(error) => return ProofRecord::Failed(error.to_string()),
     };
-    let proved = numo_prover::prove(&settings.elf, &blob, settings.mode, &settings.scratch)
+    let proved = numo_prover::prove_kind(&settings.elf, kind, &blob, settings.mode, &settings.scratch)
         .map_err(|error| error.to_string())
         .and_then(|_| std::fs::read(&settings.scratch).map_err(|error| format!("reading the proof: {error}")));
     match proved {

@@ -4,14 +4,14 @@
 //! chain's one block function (`numo_chain::execute_block`) and then does the node's part:
 //! commit, views, streams, metrics and the waiting submitters.
 
+use crate::funding::{FundingReceipt, Taken};
 use crate::limits::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
 use crate::records::AdmissionEntry;
 use crate::store::{BlockCommit, ChainStore, StoreError};
 use crate::stored::{StoredBatch, StoredMessage};
-use alloy_primitives::B256;
-use crate::funding::{FundingReceipt, Taken};
 use crate::stored_funding::StoredFundingBatch;
+use alloy_primitives::B256;
 use numo_chain::{execute_block, BlockError, BlockOptions, BlockOutput, Entry, ExecutedBatch, Proposal};
 use numo_stf::{Message, MessageOutcome};
 use std::collections::VecDeque;
@@ -124,7 +124,12 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
             block_height: output.header.height,
             first_global_index: b.first_global_index,
             public_inputs: b.public_inputs,
-            messages: b.entries.iter().map(|i| funding[*i - entries.len()].1).zip(b.report.outcomes.iter().copied()).collect(),
+            messages: b
+                .entries
+                .iter()
+                .map(|i| funding[*i - entries.len()].1)
+                .zip(b.report.outcomes.iter().copied())
+                .collect(),
             withdrawals: b.report.withdrawals.clone(),
         })
         .collect();

@@ -7,8 +7,8 @@
 //! its admission-log entries together — a message is pending or executed, never both.
 
 use crate::records::AdmissionEntry;
-use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
+use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
 use alloy_primitives::B256;
 use numo_chain::{BlockHeader, Proposal};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -438,9 +438,8 @@ impl ChainStore for Store {
     }
 
     fn funding_batch(&self, batch_seq: u64) -> Result<Option<StoredFundingBatch>, StoreError> {
-        let decode = |bytes: Vec<u8>| {
-            StoredFundingBatch::decode(&bytes).map_err(|e| corrupt("funding_batches", batch_seq, e))
-        };
+        let decode =
+            |bytes: Vec<u8>| StoredFundingBatch::decode(&bytes).map_err(|e| corrupt("funding_batches", batch_seq, e));
         self.get(FUNDING_BATCHES, batch_seq)?.map(decode).transpose()
     }
 

@@ -276,4 +276,3 @@ impl DepositRow {
         Ok(Self { batch_seq, block_height, deposit, refund })
     }
 }
-

@@ -7,8 +7,8 @@ use crate::node::Node;
 use crate::store::{ChainStore, StoreError, Verification};
 use crate::witness;
 use alloy_primitives::hex;
+use numo_guest::kind::{AnyBatchError, BatchKind};
 use numo_stf::codec::DecodeError;
-use numo_stf::BatchError;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
@@ -58,12 +58,9 @@ pub enum VerifyError {
     /// The compact witness does not expand to a C22 blob.
     #[error("witness does not expand: {0}")]
     Expand(#[from] DecodeError),
-    /// The guest refused the witness (C11).
+    /// The guest refused the witness (C11 for a trading batch, F7/F12 for a funding batch).
     #[error("guest refused the witness: {0}")]
-    Refused(#[from] BatchError),
-    /// The funding guest refused the witness (F7, F12).
-    #[error("funding guest refused the witness: {0}")]
-    RefusedFunding(#[from] numo_funding::FundingError),
+    Refused(#[from] AnyBatchError),
     /// The guest computed other PublicInputs than the node stored.
     #[error("guest computed {computed}, stored {stored}")]
     Mismatch {
@@ -77,22 +74,23 @@ pub enum VerifyError {
 /// Expands the witness, runs the guest of the batch's kind, compares with the stored public
 /// inputs.
 pub fn verify(node: &Node, batch_seq: u64) -> Result<(), VerifyError> {
-    let compact = node.store.witness(batch_seq)?.ok_or(VerifyError::NotStored("witness"))?;
-    let Some(record) = node.store.batch(batch_seq)? else {
-        let record = node.store.funding_batch(batch_seq)?.ok_or(VerifyError::NotStored("batch"))?;
-        let output = numo_guest::funding::run_funding(&witness::expand_funding(&compact)?)?;
-        if output.public_inputs != record.public_inputs {
-            return Err(VerifyError::Mismatch {
-                computed: hex::encode_prefixed(output.public_inputs.encode()),
-                stored: hex::encode_prefixed(record.public_inputs.encode()),
-            });
-        }
-        return Ok(());
-    };
-    let output = numo_guest::run(&witness::expand(&compact)?)?;
-    if output.public_inputs != record.public_inputs {
-        let hex = |pi: &numo_stf::PublicInputs| hex::encode_prefixed(pi.encode());
-        return Err(VerifyError::Mismatch { computed: hex(&output.public_inputs), stored: hex(&record.public_inputs) });
+    let (kind, blob) = witness::stored_blob(node.store.as_ref(), batch_seq)
+        .map_err(|error| match error {
+            witness::BlobError::Store(error) => VerifyError::Store(error),
+            witness::BlobError::Expand(error) => VerifyError::Expand(error),
+        })?
+        .ok_or(VerifyError::NotStored("witness"))?;
+    let stored = match kind {
+        BatchKind::Trading => node.store.batch(batch_seq)?.map(|b| b.public_inputs.to_vec()),
+        BatchKind::Funding => node.store.funding_batch(batch_seq)?.map(|b| b.public_inputs.to_vec()),
+    }
+    .ok_or(VerifyError::NotStored("batch"))?;
+    let computed = numo_guest::kind::run_kind(kind, &blob)?;
+    if computed != stored {
+        return Err(VerifyError::Mismatch {
+            computed: hex::encode_prefixed(&computed),
+            stored: hex::encode_prefixed(&stored),
+        });
     }
     Ok(())
 }

@@ -59,7 +59,8 @@ fn restart_restores_tree_counters_and_pending() {
         let genesis = VenueGenesis::dev();
         let mut t = Trader::new(&genesis);
         let node = Node::open(config(dir.path(), snapshot_dirty_keys), genesis.clone()).unwrap();
-        produce_block(&node, vec![entry(&mut t, 1, 0, 1, 1, 300_000), entry(&mut t, 2, 1, 2, 0, 299_000)], Vec::new()).unwrap();
+        produce_block(&node, vec![entry(&mut t, 1, 0, 1, 1, 300_000), entry(&mut t, 2, 1, 2, 0, 299_000)], Vec::new())
+            .unwrap();
         produce_block(&node, vec![entry(&mut t, 3, 2, 3, 0, 300_000)], Vec::new()).unwrap();
         let root = node.chain.read().unwrap().full.root();
         let counters = node.chain.read().unwrap().counters;
