@@ -178,8 +178,79 @@ fn fraud(batch_seq: u64, what: &str, expected: impl ToString, claimed: impl ToSt
     Some(Fraud { batch_seq, what: what.to_string(), expected: expected.to_string(), claimed: claimed.to_string() })
 }
 
+/// The root-chain checks every batch kind shares: its public inputs name `seq`, the record's
+/// roots are the public inputs' roots, and `prevRoot` continues the previous batch's `newRoot`.
+fn check_roots(
+    seq: u64,
+    record: &Value,
+    batch_seq: u64,
+    roots: (B256, B256),
+    expected_prev: Option<B256>,
+) -> Result<Option<Fraud>> {
+    if batch_seq != seq {
+        return Ok(fraud(seq, "batchSeq", seq, batch_seq));
+    }
+    for (name, value) in [("prevRoot", roots.0), ("newRoot", roots.1)] {
+        let claimed = field_b256(record, name)?;
+        if claimed != value {
+            return Ok(fraud(seq, &format!("record {name} differs from its public inputs"), value, claimed));
+        }
+    }
+    if let Some(expected) = expected_prev {
+        if roots.0 != expected {
+            return Ok(fraud(seq, "chain of roots broken: prevRoot is not the previous newRoot", expected, roots.0));
+        }
+    }
+    Ok(None)
+}
+
+/// Re-executes one funding batch (F12) and compares its public inputs, roots, outcomes and
+/// withdrawal records with what the node claims.
+fn check_funding_batch(
+    client: &Client,
+    seq: u64,
+    record: &Value,
+    expected_prev: Option<B256>,
+) -> Result<Option<Fraud>> {
+    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
+    let blob = client.witness(seq)?;
+    let output = match numo_guest::funding::run_funding(&blob) {
+        Ok(output) => output,
+        Err(error) => {
+            return Ok(fraud(
+                seq,
+                "the witness does not re-execute",
+                "a valid F12 witness",
+                format!("invalid: {error}"),
+            ))
+        }
+    };
+    let pi = output.public_inputs;
+    let computed_pi = hex::encode_prefixed(pi.encode());
+    if computed_pi != claimed_pi {
+        return Ok(fraud(seq, "public inputs differ from the re-execution", computed_pi, claimed_pi));
+    }
+    if let Some(fraud) = check_roots(seq, record, pi.batch_seq, (pi.prev_root, pi.new_root), expected_prev)? {
+        return Ok(Some(fraud));
+    }
+    let messages = record["messages"].as_array().context("record has no messages")?;
+    if messages.len() != output.report.outcomes.len() {
+        return Ok(fraud(seq, "message count differs from the witness", output.report.outcomes.len(), messages.len()));
+    }
+    let withdrawals = record["withdrawals"].as_array().context("record has no withdrawals")?;
+    let claimed_ids: Vec<u64> = withdrawals.iter().filter_map(|w| w["id"].as_u64()).collect();
+    let computed_ids: Vec<u64> = output.report.withdrawals.iter().map(|w| w.id).collect();
+    if claimed_ids != computed_ids {
+        return Ok(fraud(seq, "withdrawal records", format!("{computed_ids:?}"), format!("{claimed_ids:?}")));
+    }
+    Ok(None)
+}
+
 /// Re-executes one batch and compares everything the node claims about it.
 fn check_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<B256>) -> Result<Option<Fraud>> {
+    if record["kind"].as_str() == Some("funding") {
+        return check_funding_batch(client, seq, record, expected_prev);
+    }
     let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
     let blob = client.witness(seq)?;
     let output = match numo_guest::run(&blob) {
@@ -198,24 +269,8 @@ fn check_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<
     if computed_pi != claimed_pi {
         return Ok(fraud(seq, "PublicInputs differ from the re-execution", computed_pi, claimed_pi));
     }
-    if pi.batch_seq != seq {
-        return Ok(fraud(seq, "batchSeq", seq, pi.batch_seq));
-    }
-    for (name, value) in [("prevRoot", pi.prev_root), ("newRoot", pi.new_root)] {
-        let claimed = field_b256(record, name)?;
-        if claimed != value {
-            return Ok(fraud(seq, &format!("record {name} differs from its PublicInputs"), value, claimed));
-        }
-    }
-    if let Some(expected) = expected_prev {
-        if pi.prev_root != expected {
-            return Ok(fraud(
-                seq,
-                "chain of roots broken: prevRoot is not the previous newRoot",
-                expected,
-                pi.prev_root,
-            ));
-        }
+    if let Some(fraud) = check_roots(seq, record, pi.batch_seq, (pi.prev_root, pi.new_root), expected_prev)? {
+        return Ok(Some(fraud));
     }
     let messages = record["messages"].as_array().context("record has no messages")?;
     if messages.len() != output.report.outcomes.len() {

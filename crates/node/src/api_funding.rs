@@ -264,6 +264,8 @@ pub fn funding_batch_json(node: &Node, batch: &StoredFundingBatch) -> Result<Val
         "kind": "funding",
         "batchSeq": batch.batch_seq,
         "blockHeight": batch.block_height,
+        "prevRoot": pi.prev_root,
+        "newRoot": pi.new_root,
         "publicInputs": hex::encode_prefixed(pi.encode()),
         "publicInputsDecoded": {
             "prevRoot": pi.prev_root, "newRoot": pi.new_root, "batchDigest": pi.batch_digest,
