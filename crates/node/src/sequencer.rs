@@ -164,7 +164,7 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
         chain.refresh_orders(record.market_id, touched);
         chain.push_trades(record.market_id, record.trades.iter().cloned());
     }
-    node.streams.publish(&chain, &output.header, records.iter());
+    node.streams.publish(&chain, &output.header, records.iter(), &stored_funding);
     chain.last_block = Some(output.header.clone());
     drop(chain);
 

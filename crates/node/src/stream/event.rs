@@ -4,8 +4,10 @@
 
 use crate::chain::ChainState;
 use crate::records::{side_name, BatchRecord, BlockHeader, MessageRecord, TradeRecord};
+use crate::stored_funding::StoredFundingBatch;
 use alloy_primitives::{hex, Address, B256, U256};
 use axum::extract::ws::Utf8Bytes;
+use numo_funding::{FundingMessage, FundingOutcome};
 use numo_stf::keys::{market_best_key, order_key, tick_node_key};
 use numo_stf::values::{MarketBest, Order, TickNode};
 use numo_stf::{Message, Side};
@@ -71,6 +73,9 @@ pub struct BlockEvent {
     pub books: BTreeMap<B256, BookUpdate>,
     /// The `account` frame of each watched address the block concerns.
     pub accounts: HashMap<Address, Value>,
+    /// Its funding batches (executed before the trading batches, F8), as the `block` frame
+    /// lists them.
+    pub funding_batches: Vec<Value>,
     /// The `block` frame, serialized once for every connection.
     block_frame: OnceLock<Utf8Bytes>,
     /// The `trades` frame per market, serialized once.
@@ -88,6 +93,7 @@ impl BlockEvent {
         book_seqs: &BTreeMap<B256, (u64, u64)>,
         book_depths: &HashMap<B256, usize>,
         accounts: &[Address],
+        funding: &[StoredFundingBatch],
     ) -> Self {
         let summaries = batches
             .iter()
@@ -114,10 +120,19 @@ impl BlockEvent {
             .collect();
         let accounts = accounts
             .iter()
-            .filter_map(|a| account_frame(chain, header.height, batches, a).map(|frame| (*a, frame)))
+            .filter_map(|a| account_frame(chain, header.height, batches, funding, a).map(|frame| (*a, frame)))
             .collect();
         let trades_frames = trades.keys().map(|m| (*m, OnceLock::new())).collect();
+        let funding_batches = funding
+            .iter()
+            .map(|b| {
+                json!({ "batchSeq": b.batch_seq, "kind": "funding",
+                        "publicInputs": hex::encode_prefixed(b.public_inputs.encode()),
+                        "prevRoot": b.public_inputs.prev_root, "newRoot": b.public_inputs.new_root })
+            })
+            .collect();
         Self {
+            funding_batches,
             header: header.clone(),
             batches: summaries,
             trades,
@@ -140,7 +155,8 @@ impl BlockEvent {
                                 "prevRoot": b.prev_root, "newRoot": b.new_root })
                     })
                     .collect();
-                let frame = json!({ "type": "block", "header": self.header, "batches": batches });
+                let frame = json!({ "type": "block", "header": self.header, "batches": batches,
+                                    "fundingBatches": self.funding_batches });
                 frame.to_string().into()
             })
             .clone()
@@ -218,7 +234,14 @@ fn own_update(market: &B256, batch_seq: u64, record: &MessageRecord) -> Value {
 /// at the end of the block, `filled` if it does not — unless a later message of the address in
 /// the same block is about the same order id, whose own update then tells the rest.
 /// `fills` has every trade it was maker or taker of, with its `role`.
-fn account_frame(chain: &ChainState, height: u64, batches: &[&BatchRecord], address: &Address) -> Option<Value> {
+fn account_frame(
+    chain: &ChainState,
+    height: u64,
+    batches: &[&BatchRecord],
+    funding: &[StoredFundingBatch],
+    address: &Address,
+) -> Option<Value> {
+    let funding_updates = funding_updates(funding, address);
     let mut orders: Vec<(u64, Value)> = Vec::new();
     let mut fills = Vec::new();
     // (market, orderId) → (global index of the last fill, base filled in this block)
@@ -263,10 +286,64 @@ fn account_frame(chain: &ChainState, height: u64, batches: &[&BatchRecord], addr
             }),
         ));
     }
-    if orders.is_empty() && fills.is_empty() {
+    if orders.is_empty() && fills.is_empty() && funding_updates.is_empty() {
         return None;
     }
     orders.sort_by_key(|(index, _)| *index);
     let orders: Vec<Value> = orders.into_iter().map(|(_, update)| update).collect();
-    Some(json!({ "type": "account", "address": address, "height": height, "orders": orders, "fills": fills }))
+    Some(json!({
+        "type": "account", "address": address, "height": height, "orders": orders, "fills": fills,
+        "funding": funding_updates,
+    }))
+}
+
+/// The deposits (to or from `address`), withdrawals and forced withdrawals (of `address`) a
+/// block's funding batches executed, in execution order.
+fn funding_updates(funding: &[StoredFundingBatch], address: &Address) -> Vec<Value> {
+    let mut out = Vec::new();
+    for batch in funding {
+        for (offset, (message, outcome)) in batch.messages.iter().enumerate() {
+            let global_index = batch.first_global_index + offset as u64;
+            let mut update = match message {
+                FundingMessage::Deposit(d) if d.to == *address || d.from == *address => json!({
+                    "kind": "deposit", "index": d.index, "assetId": d.asset_id, "amount": d.amount.to_string(),
+                    "from": d.from, "to": d.to,
+                }),
+                FundingMessage::Withdraw(w) if w.withdraw.owner == *address => json!({
+                    "kind": "withdrawal", "nonce": w.withdraw.nonce, "assetId": w.withdraw.asset_id,
+                    "amount": w.withdraw.amount.to_string(), "recipient": w.withdraw.recipient,
+                }),
+                FundingMessage::Forced(f) if f.owner == *address => json!({
+                    "kind": "forced", "index": f.index, "assetId": f.asset_id, "requested": f.amount.to_string(),
+                }),
+                _ => continue,
+            };
+            update["globalIndex"] = json!(global_index);
+            update["batchSeq"] = json!(batch.batch_seq);
+            match outcome {
+                FundingOutcome::Credited => update["status"] = json!("credited"),
+                FundingOutcome::Refunded { id } => {
+                    update["status"] = json!("refunded");
+                    update["withdrawalId"] = json!(id);
+                }
+                FundingOutcome::Withdrawn { id } => {
+                    update["status"] = json!("withdrawn");
+                    update["withdrawalId"] = json!(id);
+                }
+                FundingOutcome::Rejected(reason) => {
+                    update["status"] = json!("rejected");
+                    update["reason"] = json!(reason.name());
+                }
+                FundingOutcome::Forced(taken) => {
+                    update["status"] = json!("withdrawn");
+                    update["amount"] = json!(taken.map_or(U256::ZERO, |(_, amount)| amount).to_string());
+                    if let Some((id, _)) = taken {
+                        update["withdrawalId"] = json!(id);
+                    }
+                }
+            }
+            out.push(update);
+        }
+    }
+    out
 }

@@ -121,6 +121,7 @@ impl StreamHub {
         chain: &ChainState,
         header: &BlockHeader,
         batches: impl IntoIterator<Item = &'a BatchRecord>,
+        funding: &[crate::stored_funding::StoredFundingBatch],
     ) {
         let batches: Vec<&BatchRecord> = batches.into_iter().collect();
         let mut seqs = self.book_seqs.lock().expect("book seqs lock");
@@ -142,7 +143,7 @@ impl StreamHub {
                 interest.book_depths.iter().filter_map(|(m, d)| d.keys().next_back().map(|max| (*m, *max))).collect();
             (depths, interest.accounts.keys().copied().collect::<Vec<_>>())
         };
-        let event = BlockEvent::build(chain, header, &batches, &book_seqs, &book_depths, &accounts);
+        let event = BlockEvent::build(chain, header, &batches, &book_seqs, &book_depths, &accounts, funding);
         self.counters.events.fetch_add(1, Relaxed);
         let _ = self.sender.send(Arc::new(event));
     }
