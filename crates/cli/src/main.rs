@@ -12,6 +12,7 @@
 mod batch_cmd;
 mod client;
 mod dev_cmd;
+mod escape_cmd;
 mod failure;
 mod guest_cmd;
 mod key_cmd;
@@ -80,6 +81,9 @@ enum Command {
     /// Re-execute a stopped node's chain from genesis with the block function and check every
     /// header, PublicInputs and the final root; exit 1 naming the first block that differs.
     Replay(replay_cmd::ReplayArgs),
+    /// After a freeze of the bridge: the proof of a balance against its last settled root, and
+    /// the ready `escape` calldata (replays a stopped node's data dir).
+    EscapeProof(escape_cmd::EscapeProofArgs),
     /// Prove a batch with SP1 (or only execute it in the zkVM); needs a build with `--features sp1`.
     Prove(prove_cmd::ProveArgs),
     /// Verify SP1 proofs and print the program's verifying key.
@@ -167,6 +171,7 @@ fn main() -> ExitCode {
         Command::Dev { command } => dev_cmd::run(command),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Replay(args) => replay_cmd::run(args),
+        Command::EscapeProof(args) => escape_cmd::run(args),
         Command::Prove(args) => prove_cmd::run_prove(args),
         Command::Proof { command } => prove_cmd::run_proof(command),
     }

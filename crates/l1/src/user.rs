@@ -93,6 +93,15 @@ pub fn claim_calldata(
         .into()
 }
 
+/// The ABI-encoded `escape(owner, assetId, available, locked, siblings)` call (F14): a BAL leaf
+/// and its 256 leaf-first siblings (C7) against the bridge's settled root, sendable by anyone
+/// once the bridge is frozen.
+pub fn escape_calldata(owner: Address, asset_id: B256, available: U256, locked: U256, siblings: &[B256]) -> Bytes {
+    NumoBridge::escapeCall { owner, assetId: asset_id, available, locked, siblings: siblings.to_vec() }
+        .abi_encode()
+        .into()
+}
+
 /// Sends `calldata` to `to` (a claim made by [`claim_calldata`]; anyone may send a claim) and
 /// returns the mined transaction's hash.
 pub async fn send_claim(rpc_url: &str, key: &PrivateKeySigner, to: Address, calldata: Bytes) -> Result<B256, L1Error> {

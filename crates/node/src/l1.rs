@@ -17,6 +17,7 @@ use crate::node::Node;
 use crate::store::{ChainStore, Verification};
 use alloy_primitives::{Address, U256};
 use numo_funding::{Deposit, ForcedWithdrawal};
+use numo_guest::kind::BatchKind;
 use numo_l1::{Cursor, Deployment, L1Event, PrivateKeySigner, Reader, Settler};
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU64;
@@ -223,35 +224,61 @@ async fn listen(node: Arc<Node>, reader: Reader, confirmations: u64) {
 
 /// The epoch to settle after `last_settled`: `U8 kind ‖ public inputs` per batch (F13), and its
 /// last `batchSeq`; `None` when no batch is ready.
+///
+/// An epoch holds whole blocks, so every settled root is a block's state root (an escape proof
+/// is then a proof against a block's state, which replay rebuilds): at most
+/// [`MAX_EPOCH_BATCHES`] batches, unless one block alone has more.
 pub fn next_epoch(node: &Node, last_settled: u64) -> Result<Option<(Vec<u8>, u64)>, crate::store::StoreError> {
     let committed = node.chain.read().expect("chain lock").counters.next_batch_seq.saturating_sub(1);
     let mut epoch = Vec::new();
-    let mut last = last_settled;
-    for seq in last_settled + 1..=committed.min(last_settled + MAX_EPOCH_BATCHES as u64) {
+    // (batchSeq, its block, epoch length after it)
+    let mut included: Vec<(u64, u64, usize)> = Vec::new();
+    for seq in last_settled + 1..=committed {
         let verification = node.store.verification(seq)?;
         if verification == Verification::Mismatch {
             tracing::error!(batch_seq = seq, "not settling: the batch failed re-execution");
             break;
         }
-        if let Some(batch) = node.store.batch(seq)? {
+        let (kind, height, public_inputs) = if let Some(batch) = node.store.batch(seq)? {
             let must_verify = node.config.verify == crate::config::VerifyMode::All;
             if must_verify && verification != Verification::Verified {
                 break;
             }
-            epoch.push(numo_guest::kind::BatchKind::Trading as u8);
-            epoch.extend_from_slice(&batch.public_inputs.encode());
+            (BatchKind::Trading, batch.block_height, batch.public_inputs.to_vec())
         } else if let Some(batch) = node.store.funding_batch(seq)? {
             if verification != Verification::Verified {
                 break;
             }
-            epoch.push(numo_guest::kind::BatchKind::Funding as u8);
-            epoch.extend_from_slice(&batch.public_inputs.encode());
+            (BatchKind::Funding, batch.block_height, batch.public_inputs.to_vec())
+        } else {
+            break;
+        };
+        let first_block = included.first().map(|(_, h, _)| *h);
+        if included.len() >= MAX_EPOCH_BATCHES && first_block != Some(height) {
+            break;
+        }
+        epoch.push(kind as u8);
+        epoch.extend_from_slice(&public_inputs);
+        included.push((seq, height, epoch.len()));
+    }
+    // Whole blocks only: drop the trailing batches of a block whose later batches are not in.
+    let next_height = |seq: u64| -> Result<Option<u64>, crate::store::StoreError> {
+        Ok(match node.store.batch(seq)? {
+            Some(batch) => Some(batch.block_height),
+            None => node.store.funding_batch(seq)?.map(|b| b.block_height),
+        })
+    };
+    while let Some(&(seq, height, _)) = included.last() {
+        if next_height(seq + 1)? == Some(height) {
+            included.retain(|(_, h, _)| *h != height);
         } else {
             break;
         }
-        last = seq;
     }
-    Ok((last > last_settled).then_some((epoch, last)))
+    Ok(included.last().map(|&(seq, _, len)| {
+        epoch.truncate(len);
+        (epoch, seq)
+    }))
 }
 
 async fn settle_loop(node: Arc<Node>, settler: Settler, config: L1Config) {

@@ -55,6 +55,9 @@ pub enum ReplayError {
         /// Why.
         error: BlockError,
     },
+    /// No block of the data dir has this state root.
+    #[error("no block of the data dir has state root {0}")]
+    RootNotFound(B256),
     /// Re-execution disagrees with what was stored: the first difference found.
     #[error("block {height} differs: {what}")]
     Differs {
@@ -63,6 +66,40 @@ pub enum ReplayError {
         /// What differs, with both values.
         what: String,
     },
+}
+
+/// Rebuilds the state of the data dir `dir` as of the block whose state root is `root` (the
+/// genesis counts as block 0): what an owner needs to prove a balance against the bridge's last
+/// settled root after a freeze (F14; epochs hold whole blocks, so a settled root is a block's).
+/// Every block up to it is re-executed with signatures checked and its header compared.
+pub fn state_at_root(dir: &Path, root: B256) -> Result<(FullState, u64), ReplayError> {
+    if !dir.join("numo.redb").is_file() {
+        return Err(ReplayError::NoData(dir.display().to_string()));
+    }
+    let store = Store::open(dir)?;
+    let genesis = VenueGenesis::from_toml(&store.genesis_toml()?.ok_or(ReplayError::NoGenesis)?)?;
+    let last = store.load()?.last_block.as_ref().map_or(0, |h| h.height);
+    let venue = Venue::new(genesis.markets.iter().map(|m| m.context));
+    let mut state = genesis.initial_state();
+    let mut tip = ChainTip::genesis(state.root());
+    for height in 1..=last {
+        if state.root() == root {
+            return Ok((state, height - 1));
+        }
+        let missing = |what: &str| ReplayError::Missing { height, what: what.to_string() };
+        let header = store.block(height)?.ok_or_else(|| missing("header"))?;
+        let proposal = store.proposal(height)?.ok_or_else(|| missing("proposal"))?;
+        let output = execute_block(&venue, &mut state, &tip, &proposal, BlockOptions::VERIFYING)
+            .map_err(|error| ReplayError::Refused { height, error })?;
+        if output.header != header {
+            return Err(differs(height, header_difference(&header, &output.header)));
+        }
+        tip = output.tip;
+    }
+    if state.root() == root {
+        return Ok((state, last));
+    }
+    Err(ReplayError::RootNotFound(root))
 }
 
 fn differs(height: u64, what: impl Into<String>) -> ReplayError {
