@@ -63,6 +63,20 @@ for name in bad_signature bad_signer bad_header; do
     fi
 done
 
+# A funding batch (F12: a deposit, a signed withdrawal, a forced withdrawal): the program reads
+# the kind byte first and must commit the 400-byte public inputs the native guest computes
+# (the fixture is kept current by crates/cli/tests/guest_funding.rs).
+fixtures=testing/fixtures
+"$numo" prove --elf "$elf" --mode execute --kind funding --input "$fixtures/funding_batch.hex" > "$work/funding.out"
+committed=$(head -n1 "$work/funding.out")
+expected=$(tr -d '[:space:]' < "$fixtures/funding_batch.public_inputs.hex")
+if [[ $committed == "$expected" ]]; then
+    echo "ok   funding_batch: $(grep -E '^(cycles|keccak|secp256k1|uint256)' "$work/funding.out" | paste -sd, -)"
+else
+    echo "FAIL funding_batch: committed $committed, expected $expected"
+    failures=$((failures + 1))
+fi
+
 if ((failures)); then
     echo "$failures SP1 check(s) failed"
     exit 1

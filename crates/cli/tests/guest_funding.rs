@@ -106,3 +106,22 @@ fn guest_run_kind_funding_exits_1_on_an_invalid_funding_blob_and_trading_refuses
     let output = numo(&["guest", "run", "--kind", "evm", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "an unknown kind is a usage error");
 }
+
+/// `testing/fixtures/funding_batch.hex` (the blob) and `funding_batch.public_inputs.hex` are what
+/// `scripts/sp1-ci.sh` executes in the zkVM as its funding case; they must stay the blob this
+/// test builds (deterministic: fixed keys, RFC 6979 signatures). `NUMO_WRITE_FIXTURES=1`
+/// rewrites them after a deliberate layout change.
+#[test]
+fn funding_fixture_for_the_sp1_check_is_current() {
+    let built = funding_batch();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testing/fixtures");
+    let blob = hex::encode_prefixed(&built.blob);
+    let public_inputs = hex::encode_prefixed(built.public_inputs.encode());
+    if std::env::var_os("NUMO_WRITE_FIXTURES").is_some() {
+        std::fs::write(dir.join("funding_batch.hex"), &blob).unwrap();
+        std::fs::write(dir.join("funding_batch.public_inputs.hex"), &public_inputs).unwrap();
+    }
+    let stored = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap().trim().to_string();
+    assert_eq!(stored("funding_batch.hex"), blob, "stale fixture: rerun with NUMO_WRITE_FIXTURES=1");
+    assert_eq!(stored("funding_batch.public_inputs.hex"), public_inputs);
+}
