@@ -16,6 +16,7 @@ mod escape_cmd;
 mod failure;
 mod guest_cmd;
 mod key_cmd;
+mod l1_cmd;
 mod load_cmd;
 mod node_cmd;
 mod order_cmd;
@@ -84,6 +85,11 @@ enum Command {
     /// After a freeze of the bridge: the proof of a balance against its last settled root, and
     /// the ready `escape` calldata (replays a stopped node's data dir).
     EscapeProof(escape_cmd::EscapeProofArgs),
+    /// The venue's L1 bridge: `numo l1 deploy` for a real venue (docs/BRIDGE.md).
+    L1 {
+        #[command(subcommand)]
+        command: l1_cmd::L1Command,
+    },
     /// Prove a batch with SP1 (or only execute it in the zkVM); needs a build with `--features sp1`.
     Prove(prove_cmd::ProveArgs),
     /// Verify SP1 proofs and print the program's verifying key.
@@ -172,6 +178,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::Replay(args) => replay_cmd::run(args),
         Command::EscapeProof(args) => escape_cmd::run(args),
+        Command::L1 { command } => l1_cmd::run(command),
         Command::Prove(args) => prove_cmd::run_prove(args),
         Command::Proof { command } => prove_cmd::run_proof(command),
     }

@@ -149,3 +149,68 @@ fn created(receipt: &alloy::rpc::types::TransactionReceipt) -> Result<Address, L
         .contract_address
         .ok_or_else(|| L1Error::Deploy(format!("no contract address in {}", receipt.transaction_hash)))
 }
+
+/// What a real venue's bridge needs: the committee that signs epochs, the venue's genesis root
+/// and funding domain (F1), the forced-withdrawal window, and the existing ERC20 of each asset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BridgeParams {
+    /// Committee members (epoch signers).
+    pub committee: Vec<Address>,
+    /// Signatures an epoch needs.
+    pub threshold: u64,
+    /// The venue's genesis state root (the bridge's first settled root).
+    pub genesis_root: B256,
+    /// The venue's funding domain (F1).
+    pub funding_domain: B256,
+    /// Seconds of L1 time a forced withdrawal may wait before anyone may freeze (F14).
+    pub forced_window: u64,
+    /// `(symbol, assetId, token)` per bridged asset.
+    pub tokens: Vec<(String, B256, Address)>,
+}
+
+/// Deploys a committee verifier and a bridge for existing tokens and registers them; the
+/// deployer owns the bridge. Backing the genesis balances (sending their tokens to the bridge)
+/// is the operator's next step, not this function's.
+pub async fn deploy_bridge(
+    rpc_url: &str,
+    deployer: PrivateKeySigner,
+    params: BridgeParams,
+) -> Result<Deployment, L1Error> {
+    let owner = deployer.address();
+    let provider = connect_signer(rpc_url, deployer)?;
+    let l1_chain_id = provider.get_chain_id().await?;
+    let pending = CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
+        .send()
+        .await?;
+    let verifier = created(&succeeded(pending).await?)?;
+    let pending = NumoBridge::deploy_builder(
+        &provider,
+        params.genesis_root,
+        params.funding_domain,
+        verifier,
+        params.forced_window,
+        owner,
+    )
+    .send()
+    .await?;
+    let receipt = succeeded(pending).await?;
+    let bridge = created(&receipt)?;
+    let deploy_block =
+        receipt.block_number.ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
+    let bridge_contract = NumoBridge::new(bridge, &provider);
+    let mut pending = Vec::new();
+    for (_, asset_id, token) in &params.tokens {
+        pending.push(bridge_contract.registerAsset(*asset_id, *token).send().await?);
+    }
+    for tx in pending {
+        succeeded(tx).await?;
+    }
+    Ok(Deployment {
+        l1_chain_id,
+        bridge,
+        verifier,
+        tokens: params.tokens.iter().map(|(symbol, _, token)| (symbol.clone(), *token)).collect(),
+        deploy_block,
+        deployer: owner,
+    })
+}

@@ -28,7 +28,7 @@ pub mod rpc;
 pub mod settle;
 pub mod user;
 
-pub use deploy::{deploy_dev, Deployment, DevAsset, DevDeployParams};
+pub use deploy::{deploy_bridge, deploy_dev, BridgeParams, Deployment, DevAsset, DevDeployParams};
 pub use error::L1Error;
 pub use reader::{Cursor, L1Event, Poll, Reader};
 pub use settle::{committee_proof, epoch_digest, Confirmed, Settler};

@@ -139,6 +139,24 @@ pub struct VenueGenesis {
     pub markets: Vec<MarketSpec>,
     /// Initial balances, in file order.
     pub balances: Vec<BalanceSpec>,
+    /// The L1 bridge this venue settles on, when the genesis names one (`[l1]`, written by
+    /// `numo l1 deploy`; docs/BRIDGE.md). Not part of the state: the genesis root ignores it.
+    pub l1: Option<GenesisL1>,
+}
+
+/// The `[l1]` section of a genesis: where the venue's bridge lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenesisL1 {
+    /// The L1's chain id.
+    pub chain_id: u64,
+    /// The `NumoBridge` contract.
+    pub bridge: Address,
+    /// Its epoch verifier.
+    pub verifier: Address,
+    /// The bridge's deployment block (the listener starts there).
+    pub deploy_block: u64,
+    /// The ERC20 of each asset symbol.
+    pub tokens: std::collections::BTreeMap<String, Address>,
 }
 
 /// Why a genesis file or value is refused. Messages name the offending field so an operator
@@ -265,7 +283,22 @@ impl VenueGenesis {
             };
             assets.push(AssetSpec { symbol: a.symbol.clone(), asset_id, decimals: a.decimals });
         }
-        let mut genesis = Self { chain_id: file.chain_id, venue_id, assets, markets: Vec::new(), balances: Vec::new() };
+        let l1 = match &file.l1 {
+            None => None,
+            Some(l1) => Some(GenesisL1 {
+                chain_id: l1.chain_id,
+                bridge: parse_address(&l1.bridge, "l1.bridge")?,
+                verifier: parse_address(&l1.verifier, "l1.verifier")?,
+                deploy_block: l1.deploy_block,
+                tokens: l1
+                    .tokens
+                    .iter()
+                    .map(|(symbol, token)| Ok((symbol.clone(), parse_address(token, &format!("l1.tokens.{symbol}"))?)))
+                    .collect::<Result<_, GenesisError>>()?,
+            }),
+        };
+        let mut genesis =
+            Self { chain_id: file.chain_id, venue_id, assets, markets: Vec::new(), balances: Vec::new(), l1 };
 
         for (i, m) in file.markets.iter().enumerate() {
             let field = |name: &str| format!("markets[{i}].{name}");
@@ -354,13 +387,41 @@ impl VenueGenesis {
                     available: NumberText(b.available.to_string()),
                 })
                 .collect(),
+            l1: self.l1.as_ref().map(|l1| L1File {
+                chain_id: l1.chain_id,
+                bridge: hex::encode_prefixed(l1.bridge),
+                verifier: hex::encode_prefixed(l1.verifier),
+                deploy_block: l1.deploy_block,
+                tokens: l1.tokens.iter().map(|(symbol, token)| (symbol.clone(), hex::encode_prefixed(token))).collect(),
+            }),
         };
         toml::to_string(&file).expect("a genesis file of strings and integers always serializes")
+    }
+
+    /// The venue's funding context (F1, F6: its domain and asset table), `None` without markets.
+    pub fn funding_context(&self) -> Option<numo_funding::FundingContext> {
+        (!self.markets.is_empty()).then(|| {
+            numo_funding::FundingContext::from_markets(
+                self.chain_id,
+                self.venue_id,
+                self.markets.iter().map(|m| &m.context),
+            )
+        })
     }
 
     /// Checks the consistency rules of the module docs. [`VenueGenesis::from_toml`] calls it;
     /// call it on a genesis built in code before using it.
     pub fn validate(&self) -> Result<(), GenesisError> {
+        if let Some(l1) = &self.l1 {
+            for symbol in l1.tokens.keys() {
+                if self.asset(symbol).is_none() {
+                    return Err(GenesisError::UnknownAsset {
+                        field: format!("l1.tokens.{symbol}"),
+                        asset: symbol.clone(),
+                    });
+                }
+            }
+        }
         let mut symbols = BTreeSet::new();
         let mut ids = BTreeSet::new();
         for asset in &self.assets {
@@ -492,7 +553,7 @@ impl VenueGenesis {
                 balances.push(BalanceSpec { owner: account.address, asset_id: asset.asset_id, available });
             }
         }
-        Self { chain_id: DEV_CHAIN_ID, venue_id, assets, markets, balances }
+        Self { chain_id: DEV_CHAIN_ID, venue_id, assets, markets, balances, l1: None }
     }
 
     /// The market with this id.
@@ -600,6 +661,19 @@ struct GenesisFile {
     markets: Vec<MarketFile>,
     #[serde(default)]
     balances: Vec<BalanceFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    l1: Option<L1File>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct L1File {
+    chain_id: u64,
+    bridge: String,
+    verifier: String,
+    deploy_block: u64,
+    #[serde(default)]
+    tokens: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Serialize, Deserialize)]

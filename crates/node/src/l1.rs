@@ -92,7 +92,7 @@ pub enum L1StartError {
     #[error("stored L1 deployment is corrupt: {0}")]
     Corrupt(String),
     /// No deployment in the data dir and none may be made.
-    #[error("the data dir has no L1 deployment; start with --dev to deploy one, or `numo l1 deploy`")]
+    #[error("neither the data dir nor the genesis names an L1 bridge: start with --dev to deploy a dev one, or run `numo l1 deploy` and add its [l1] section to the genesis")]
     NoDeployment,
     /// The data dir's bridge is not on this L1 (another chain, or a fresh anvil).
     #[error("the L1 at {url} (chain {chain}) has no bridge at {bridge}: the data dir was deployed on another L1")]
@@ -133,11 +133,26 @@ fn genesis_totals(node: &Node) -> Vec<numo_l1::DevAsset> {
 /// L1, installs the link on `node` and starts the listener and the settler on the current tokio
 /// runtime.
 pub async fn start(node: Arc<Node>, config: L1Config) -> Result<(), L1StartError> {
-    let deployment = match node.store.meta(META_L1_DEPLOYMENT)? {
-        Some(bytes) => {
+    let stored = node.store.meta(META_L1_DEPLOYMENT)?;
+    let deployment = match (stored, &node.genesis.l1) {
+        (Some(bytes), _) => {
             serde_json::from_slice::<Deployment>(&bytes).map_err(|e| L1StartError::Corrupt(e.to_string()))?
         }
-        None if config.deploy_dev => {
+        // A real venue: the genesis names the bridge (`numo l1 deploy` wrote the section).
+        (None, Some(l1)) => {
+            let deployment = Deployment {
+                l1_chain_id: l1.chain_id,
+                bridge: l1.bridge,
+                verifier: l1.verifier,
+                tokens: l1.tokens.clone(),
+                deploy_block: l1.deploy_block,
+                deployer: Address::ZERO,
+            };
+            let bytes = serde_json::to_vec(&deployment).expect("deployment serializes");
+            node.store.set_meta(META_L1_DEPLOYMENT, &bytes)?;
+            deployment
+        }
+        (None, None) if config.deploy_dev => {
             let funding = node.venue.funding.as_ref().map(|f| f.domain_separator()).unwrap_or_default();
             let params = numo_l1::DevDeployParams {
                 assets: genesis_totals(&node),
@@ -154,7 +169,7 @@ pub async fn start(node: Arc<Node>, config: L1Config) -> Result<(), L1StartError
             tracing::info!(bridge = %deployment.bridge, "deployed the dev bridge and tokens on L1");
             deployment
         }
-        None => return Err(L1StartError::NoDeployment),
+        (None, None) => return Err(L1StartError::NoDeployment),
     };
     let settler = Settler::new(&config.rpc_url, config.operator.clone(), deployment.bridge)?;
     let chain = settler.chain_id().await?;
