@@ -1,9 +1,12 @@
-//! Deployment of a dev bridge: tokens, committee verifier, bridge, assets and balances.
+//! Deployments: [`deploy_bridge`] for a real venue (committee verifier, bridge, asset
+//! registrations for existing tokens) and [`deploy_dev`] for local networks and tests (dev
+//! tokens first, then the same bridge deployment, then the dev mints).
 //!
-//! Used by local networks and tests (anvil) and by the CLI's dev mode. Every transaction waits
-//! for its receipt before the next is sent, in a fixed order (tokens in the order of
-//! [`DevDeployParams::assets`], the verifier, the bridge, the registrations, the mints), so the
-//! same parameters on a fresh chain give the same addresses.
+//! Transactions go out in rounds — every transaction of a round sent before any receipt of it is
+//! awaited, so a dev L1 that mines on a timer needs one block per round, not per transaction —
+//! and in a fixed order inside each round (tokens in the order of [`DevDeployParams::assets`],
+//! the verifier, the bridge, the registrations, the mints), so the same parameters on a fresh
+//! chain give the same addresses.
 
 use std::collections::BTreeMap;
 
@@ -80,68 +83,45 @@ pub async fn deploy_dev(
 ) -> Result<Deployment, L1Error> {
     let owner = deployer.address();
     let provider = connect_signer(rpc_url, deployer)?;
-    let l1_chain_id = provider.get_chain_id().await?;
 
-    // Three rounds of transactions, each sent in full before any receipt is awaited, so a dev
-    // L1 that mines on a timer (`anvil --block-time 1`) needs three blocks, not forty.
+    // Tokens first (one round: every deployment sent before any receipt is awaited, so a dev
+    // L1 that mines on a timer needs a block per round, not per transaction), then the bridge
+    // as a real venue deploys it, then the mints.
     let mut pending_tokens = Vec::with_capacity(params.assets.len());
     for asset in &params.assets {
         let builder =
             DevToken::deploy_builder(&provider, asset.symbol.clone(), asset.symbol.clone(), asset.decimals, owner);
         pending_tokens.push(builder.send().await?);
     }
-    let pending_verifier =
-        CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
-            .send()
-            .await?;
     let mut tokens = Vec::with_capacity(params.assets.len());
-    for pending in pending_tokens {
-        tokens.push(created(&succeeded(pending).await?)?);
+    for (asset, pending) in params.assets.iter().zip(pending_tokens) {
+        tokens.push((asset.symbol.clone(), asset.asset_id, created(&succeeded(pending).await?)?));
     }
-    let verifier = created(&succeeded(pending_verifier).await?)?;
+    let bridge_params = BridgeParams {
+        committee: params.committee.clone(),
+        threshold: params.threshold,
+        genesis_root: params.genesis_root,
+        funding_domain: params.funding_domain,
+        forced_window: params.forced_window,
+        tokens: tokens.clone(),
+    };
+    let deployment = deploy_bridge_with(&provider, owner, bridge_params).await?;
 
-    let pending = NumoBridge::deploy_builder(
-        &provider,
-        params.genesis_root,
-        params.funding_domain,
-        verifier,
-        params.forced_window,
-        owner,
-    )
-    .send()
-    .await?;
-    let receipt = succeeded(pending).await?;
-    let bridge = created(&receipt)?;
-    let deploy_block =
-        receipt.block_number.ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
-
-    let bridge_contract = NumoBridge::new(bridge, &provider);
     let mut pending = Vec::new();
-    for (asset, token) in params.assets.iter().zip(&tokens) {
-        pending.push(bridge_contract.registerAsset(asset.asset_id, *token).send().await?);
-    }
-    for (asset, token) in params.assets.iter().zip(&tokens) {
+    for (asset, (_, _, token)) in params.assets.iter().zip(&tokens) {
         let contract = DevToken::new(*token, &provider);
         let whole = U256::from(DEV_MINT_WHOLE_TOKENS) * U256::from(10u64).pow(U256::from(asset.decimals));
         for to in &params.mint_to {
             pending.push(contract.mint(*to, whole).send().await?);
         }
         if !asset.genesis_total.is_zero() {
-            pending.push(contract.mint(bridge, asset.genesis_total).send().await?);
+            pending.push(contract.mint(deployment.bridge, asset.genesis_total).send().await?);
         }
     }
     for tx in pending {
         succeeded(tx).await?;
     }
-
-    Ok(Deployment {
-        l1_chain_id,
-        bridge,
-        verifier,
-        tokens: params.assets.iter().map(|a| a.symbol.clone()).zip(tokens).collect(),
-        deploy_block,
-        deployer: owner,
-    })
+    Ok(deployment)
 }
 
 fn created(receipt: &alloy::rpc::types::TransactionReceipt) -> Result<Address, L1Error> {
@@ -178,13 +158,22 @@ pub async fn deploy_bridge(
 ) -> Result<Deployment, L1Error> {
     let owner = deployer.address();
     let provider = connect_signer(rpc_url, deployer)?;
+    deploy_bridge_with(&provider, owner, params).await
+}
+
+/// [`deploy_bridge`] over a signing provider whose sender is `owner`.
+async fn deploy_bridge_with(
+    provider: &alloy::providers::DynProvider,
+    owner: Address,
+    params: BridgeParams,
+) -> Result<Deployment, L1Error> {
     let l1_chain_id = provider.get_chain_id().await?;
-    let pending = CommitteeVerifier::deploy_builder(&provider, params.committee.clone(), U256::from(params.threshold))
+    let pending = CommitteeVerifier::deploy_builder(provider, params.committee.clone(), U256::from(params.threshold))
         .send()
         .await?;
     let verifier = created(&succeeded(pending).await?)?;
     let pending = NumoBridge::deploy_builder(
-        &provider,
+        provider,
         params.genesis_root,
         params.funding_domain,
         verifier,
@@ -197,7 +186,7 @@ pub async fn deploy_bridge(
     let bridge = created(&receipt)?;
     let deploy_block =
         receipt.block_number.ok_or_else(|| L1Error::Deploy("bridge receipt without a block number".into()))?;
-    let bridge_contract = NumoBridge::new(bridge, &provider);
+    let bridge_contract = NumoBridge::new(bridge, provider);
     let mut pending = Vec::new();
     for (_, asset_id, token) in &params.tokens {
         pending.push(bridge_contract.registerAsset(*asset_id, *token).send().await?);

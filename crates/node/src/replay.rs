@@ -7,8 +7,9 @@
 use crate::genesis::{GenesisError, VenueGenesis};
 use crate::store::{ChainStore, Store, StoreError};
 use alloy_primitives::B256;
-use numo_chain::{execute_block, BlockError, BlockOptions, ChainTip, Venue};
+use numo_chain::{execute_block, BlockError, BlockOptions, BlockOutput, ChainTip, Proposal, Venue};
 use numo_host::FullState;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 /// What a replay that found every block as stored went through.
@@ -68,38 +69,75 @@ pub enum ReplayError {
     },
 }
 
+/// A stored chain opened for re-execution: its store, recorded genesis and last height.
+struct StoredChain {
+    store: Store,
+    genesis: VenueGenesis,
+    loaded: crate::store::Loaded,
+}
+
+impl StoredChain {
+    fn open(dir: &Path) -> Result<Self, ReplayError> {
+        if !dir.join("numo.redb").is_file() {
+            return Err(ReplayError::NoData(dir.display().to_string()));
+        }
+        let store = Store::open(dir)?;
+        let genesis = VenueGenesis::from_toml(&store.genesis_toml()?.ok_or(ReplayError::NoGenesis)?)?;
+        genesis.validate()?;
+        let loaded = store.load()?;
+        Ok(Self { store, genesis, loaded })
+    }
+
+    fn last_height(&self) -> u64 {
+        self.loaded.last_block.as_ref().map_or(0, |h| h.height)
+    }
+
+    /// Re-executes stored blocks from genesis with the block function (signatures checked),
+    /// comparing each header, and hands each block's output to `visit` until it breaks; returns
+    /// the state and the tip after the last block executed.
+    fn walk(
+        &self,
+        mut visit: impl FnMut(u64, &Proposal, &BlockOutput, &FullState) -> Result<ControlFlow<()>, ReplayError>,
+    ) -> Result<(FullState, ChainTip), ReplayError> {
+        let venue = Venue::new(self.genesis.markets.iter().map(|m| m.context));
+        let mut state = self.genesis.initial_state();
+        let mut tip = ChainTip::genesis(state.root());
+        for height in 1..=self.last_height() {
+            let missing = |what: &str| ReplayError::Missing { height, what: what.to_string() };
+            let header = self.store.block(height)?.ok_or_else(|| missing("header"))?;
+            let proposal = self.store.proposal(height)?.ok_or_else(|| missing("proposal"))?;
+            let output = execute_block(&venue, &mut state, &tip, &proposal, BlockOptions::VERIFYING)
+                .map_err(|error| ReplayError::Refused { height, error })?;
+            if output.header != header {
+                return Err(differs(height, header_difference(&header, &output.header)));
+            }
+            tip = output.tip;
+            if visit(height, &proposal, &output, &state)?.is_break() {
+                break;
+            }
+        }
+        Ok((state, tip))
+    }
+}
+
 /// Rebuilds the state of the data dir `dir` as of the block whose state root is `root` (the
 /// genesis counts as block 0): what an owner needs to prove a balance against the bridge's last
 /// settled root after a freeze (F14; epochs hold whole blocks, so a settled root is a block's).
 /// Every block up to it is re-executed with signatures checked and its header compared.
 pub fn state_at_root(dir: &Path, root: B256) -> Result<(FullState, u64), ReplayError> {
-    if !dir.join("numo.redb").is_file() {
-        return Err(ReplayError::NoData(dir.display().to_string()));
+    let chain = StoredChain::open(dir)?;
+    if chain.genesis.genesis_root() == root {
+        return Ok((chain.genesis.initial_state(), 0));
     }
-    let store = Store::open(dir)?;
-    let genesis = VenueGenesis::from_toml(&store.genesis_toml()?.ok_or(ReplayError::NoGenesis)?)?;
-    let last = store.load()?.last_block.as_ref().map_or(0, |h| h.height);
-    let venue = Venue::new(genesis.markets.iter().map(|m| m.context));
-    let mut state = genesis.initial_state();
-    let mut tip = ChainTip::genesis(state.root());
-    for height in 1..=last {
-        if state.root() == root {
-            return Ok((state, height - 1));
+    let mut found = None;
+    let (state, _) = chain.walk(|height, _, output, _| {
+        if output.header.state_root == root {
+            found = Some(height);
+            return Ok(ControlFlow::Break(()));
         }
-        let missing = |what: &str| ReplayError::Missing { height, what: what.to_string() };
-        let header = store.block(height)?.ok_or_else(|| missing("header"))?;
-        let proposal = store.proposal(height)?.ok_or_else(|| missing("proposal"))?;
-        let output = execute_block(&venue, &mut state, &tip, &proposal, BlockOptions::VERIFYING)
-            .map_err(|error| ReplayError::Refused { height, error })?;
-        if output.header != header {
-            return Err(differs(height, header_difference(&header, &output.header)));
-        }
-        tip = output.tip;
-    }
-    if state.root() == root {
-        return Ok((state, last));
-    }
-    Err(ReplayError::RootNotFound(root))
+        Ok(ControlFlow::Continue(()))
+    })?;
+    found.map(|height| (state, height)).ok_or(ReplayError::RootNotFound(root))
 }
 
 fn differs(height: u64, what: impl Into<String>) -> ReplayError {
@@ -108,31 +146,17 @@ fn differs(height: u64, what: impl Into<String>) -> ReplayError {
 
 /// Replays the data dir `dir` from genesis.
 pub fn replay(dir: &Path) -> Result<ReplaySummary, ReplayError> {
-    if !dir.join("numo.redb").is_file() {
-        return Err(ReplayError::NoData(dir.display().to_string()));
+    let chain = StoredChain::open(dir)?;
+    let genesis_root = chain.genesis.genesis_root();
+    if chain.loaded.genesis_root != Some(genesis_root) {
+        let stored = chain.loaded.genesis_root.map_or("none".to_string(), |r| r.to_string());
+        return Err(differs(0, format!("genesis root: stored {stored}, recorded genesis gives {genesis_root}")));
     }
-    let store = Store::open(dir)?;
-    let genesis = VenueGenesis::from_toml(&store.genesis_toml()?.ok_or(ReplayError::NoGenesis)?)?;
-    genesis.validate()?;
-    let loaded = store.load()?;
-    let mut state = genesis.initial_state();
-    if loaded.genesis_root != Some(state.root()) {
-        let stored = loaded.genesis_root.map_or("none".to_string(), |r| r.to_string());
-        return Err(differs(0, format!("genesis root: stored {stored}, recorded genesis gives {}", state.root())));
-    }
-    let venue = Venue::new(genesis.markets.iter().map(|m| m.context));
-    let mut tip = ChainTip::genesis(state.root());
-    let last = loaded.last_block.as_ref().map_or(0, |h| h.height);
-    let mut summary = ReplaySummary { blocks: 0, batches: 0, entries: 0, final_root: state.root() };
-    for height in 1..=last {
+    let store = &chain.store;
+    let mut summary = ReplaySummary { blocks: 0, batches: 0, entries: 0, final_root: genesis_root };
+    let last = chain.last_height();
+    let (state, tip) = chain.walk(|height, proposal, output, _| {
         let missing = |what: &str| ReplayError::Missing { height, what: what.to_string() };
-        let header = store.block(height)?.ok_or_else(|| missing("header"))?;
-        let proposal = store.proposal(height)?.ok_or_else(|| missing("proposal"))?;
-        let output = execute_block(&venue, &mut state, &tip, &proposal, BlockOptions::VERIFYING)
-            .map_err(|error| ReplayError::Refused { height, error })?;
-        if output.header != header {
-            return Err(differs(height, header_difference(&header, &output.header)));
-        }
         for batch in &output.batches {
             let seq = batch.batch_seq;
             let stored = store.batch(seq)?.ok_or_else(|| missing(&format!("batch {seq}")))?;
@@ -168,9 +192,10 @@ pub fn replay(dir: &Path) -> Result<ReplaySummary, ReplayError> {
         summary.blocks += 1;
         summary.batches += (output.batches.len() + output.funding.len()) as u64;
         summary.entries += proposal.entries.len() as u64;
-        tip = output.tip;
-    }
+        Ok(ControlFlow::Continue(()))
+    })?;
     summary.final_root = state.root();
+    let loaded = chain.loaded;
     let stored_state = FullState::from_entries(loaded.state);
     if stored_state.root() != state.root() {
         return Err(differs(

@@ -17,16 +17,8 @@ use numo_host::{build_batch_with, BuildOptions, FullState};
 use numo_stf::SignedMessage;
 use std::collections::BTreeMap;
 
-/// What the CLOB engine did with a block's entries.
-#[derive(Debug, Default)]
-pub struct ClobResult {
-    /// Batches in execution order.
-    pub batches: Vec<ExecutedBatch>,
-    /// Entries that did not execute.
-    pub dropped: Vec<DroppedBatch>,
-    /// Every state write (`None` deletes), the last write of a key winning.
-    pub writes: BTreeMap<B256, Option<Vec<u8>>>,
-}
+/// What this engine did with a block's entries.
+pub type ClobResult = super::EngineResult<ExecutedBatch>;
 
 /// Executes `entries` (proposal index, entry) over `state`, advancing `tip`'s counters.
 pub fn execute(

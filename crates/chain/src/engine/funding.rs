@@ -8,22 +8,12 @@
 use crate::block::{BlockOptions, DropReason, DroppedBatch, ExecutedFundingBatch};
 use crate::tip::ChainTip;
 use crate::venue::Venue;
-use alloy_primitives::B256;
 use numo_funding::limits::MAX_FUNDING_PER_BATCH;
 use numo_funding::FundingMessage;
 use numo_host::{build_funding_batch, FullState};
-use std::collections::BTreeMap;
 
-/// What the funding engine did with a block's entries.
-#[derive(Debug, Default)]
-pub struct FundingResult {
-    /// Batches in execution order.
-    pub batches: Vec<ExecutedFundingBatch>,
-    /// Entries that did not execute.
-    pub dropped: Vec<DroppedBatch>,
-    /// Every state write (`None` deletes), the last write of a key winning.
-    pub writes: BTreeMap<B256, Option<Vec<u8>>>,
-}
+/// What this engine did with a block's entries.
+pub type FundingResult = super::EngineResult<ExecutedFundingBatch>;
 
 /// Executes `entries` (proposal index, message) over `state`, advancing `tip`'s counters.
 pub fn execute(

@@ -7,3 +7,24 @@
 
 pub mod clob;
 pub mod funding;
+
+use crate::block::DroppedBatch;
+use alloy_primitives::B256;
+use std::collections::BTreeMap;
+
+/// What an engine did with a block's entries of its kind.
+#[derive(Debug)]
+pub struct EngineResult<B> {
+    /// Its batches in execution order.
+    pub batches: Vec<B>,
+    /// Entries that did not execute.
+    pub dropped: Vec<DroppedBatch>,
+    /// Every state write (`None` deletes), the last write of a key winning.
+    pub writes: BTreeMap<B256, Option<Vec<u8>>>,
+}
+
+impl<B> Default for EngineResult<B> {
+    fn default() -> Self {
+        Self { batches: Vec::new(), dropped: Vec::new(), writes: BTreeMap::new() }
+    }
+}
