@@ -44,10 +44,12 @@ mkdir -p "$DATA_DIR"
 ANVIL_PID=""
 NODE_PID=""
 stop() {
+  set +e
   trap - INT TERM EXIT
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
-  [ -n "$ANVIL_PID" ] && kill "$ANVIL_PID" 2>/dev/null && wait "$ANVIL_PID" 2>/dev/null
+  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null; fi
+  if [ -n "$ANVIL_PID" ]; then kill "$ANVIL_PID" 2>/dev/null; wait "$ANVIL_PID" 2>/dev/null; fi
   echo "devnet stopped"
+  exit 0
 }
 trap stop INT TERM EXIT
 
@@ -135,8 +137,9 @@ PY
 # 4. claim on L1 (anyone may send it; anvil's accounts are unlocked, so plain JSON-RPC does)
 W=\$(curl -s "$NODE/v1/withdrawals?owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8" | $PY -c 'import json,sys; print(json.dumps([w for w in json.load(sys.stdin) if w["status"]=="settled"][-1]["claim"]))')
 curl -s -H 'content-type: application/json' $L1 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendTransaction\",\"params\":[{\"from\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"to\":\$($PY -c "import json,sys; print(json.dumps(json.loads(sys.argv[1])['to']))" "\$W"),\"data\":\$($PY -c "import json,sys; print(json.dumps(json.loads(sys.argv[1])['data']))" "\$W")}]}"
-sleep 3; curl -s "$NODE/v1/withdrawals?owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8"   # status: claimed
+sleep 8; curl -s "$NODE/v1/withdrawals?owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8"   # status: claimed
 
 Ctrl-C stops anvil and numo.
 EOF
-wait "$NODE_PID"
+wait "$NODE_PID" || true
+echo "numo exited; see $DATA_DIR/node.log" >&2
