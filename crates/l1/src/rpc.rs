@@ -17,10 +17,19 @@ pub fn connect(rpc_url: &str) -> Result<DynProvider, L1Error> {
 }
 
 /// A provider that signs and sends transactions with `signer`; nonce, gas and chain id are
-/// filled from the node at send time.
+/// filled from the node at send time. The nonce is the L1's pending transaction count, read for
+/// every transaction (not alloy's default cache, which counts up locally: once a reorg drops a
+/// sent transaction, every later one would carry a nonce past the account's and never be mined).
 pub fn connect_signer(rpc_url: &str, signer: PrivateKeySigner) -> Result<DynProvider, L1Error> {
     let wallet = EthereumWallet::from(signer);
-    Ok(ProviderBuilder::new().wallet(wallet).connect_http(parse_url(rpc_url)?).erased())
+    Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(wallet)
+        .connect_http(parse_url(rpc_url)?)
+        .erased())
 }
 
 /// Waits for the receipt of a sent transaction and refuses a failed one: everything this crate
