@@ -121,7 +121,8 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
 
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
     let pending = node.mempool.lock().expect("mempool lock").len();
-    let text = node.metrics.render(pending, &node.streams.counters);
+    let l1 = node.l1.get().map(|l1| (l1.last_settled_batch.load(Relaxed), l1.listened_block.load(Relaxed)));
+    let text = node.metrics.render(pending, &node.streams.counters, l1);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

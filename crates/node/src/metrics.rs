@@ -40,6 +40,10 @@ pub struct Metrics {
     pub last_committed_batch: AtomicU64,
     /// Batches dropped as invalid (should stay 0).
     pub dropped_batches: AtomicU64,
+    /// Funding batches committed (F8).
+    pub funding_batches: AtomicU64,
+    /// Funding messages executed: deposits, withdrawals, forced withdrawals.
+    pub funding_messages: AtomicU64,
 }
 
 impl Metrics {
@@ -68,7 +72,8 @@ impl Metrics {
 
     /// The Prometheus exposition of the node: these counters, the mempool size `pending`, and
     /// the WebSocket `streams` counters. Every metric of `GET /metrics` is written here.
-    pub fn render(&self, pending: usize, streams: &StreamCounters) -> String {
+    /// `l1` is `(last settled batch, last L1 block listened to)` when the node has an L1.
+    pub fn render(&self, pending: usize, streams: &StreamCounters, l1: Option<(u64, u64)>) -> String {
         let mut out = Exposition::default();
         out.counter("numo_admitted_total", "Messages admitted durably.", self.admitted.load(Relaxed));
         out.counter("numo_blocks_total", "Blocks committed.", self.blocks.load(Relaxed));
@@ -107,6 +112,18 @@ impl Metrics {
             streams.slow_consumers.load(Relaxed),
         );
         out.counter("numo_ws_events_total", "Block events published to the streams.", streams.events.load(Relaxed));
+        out.counter("numo_funding_batches_total", "Funding batches committed.", self.funding_batches.load(Relaxed));
+        out.counter(
+            "numo_funding_messages_total",
+            "Deposits, withdrawals and forced withdrawals executed.",
+            self.funding_messages.load(Relaxed),
+        );
+        if let Some((settled, listened)) = l1 {
+            out.gauge("numo_l1_last_settled_batch", "Last batch the L1 bridge has settled.", settled);
+            let lag = self.last_committed_batch.load(Relaxed).saturating_sub(settled);
+            out.gauge("numo_l1_settle_lag_batches", "Committed batches not yet settled on L1.", lag);
+            out.gauge("numo_l1_listened_block", "Last L1 block the deposit listener has read.", listened);
+        }
         out.0
     }
 }
@@ -152,8 +169,11 @@ mod tests {
         metrics.rejects.lock().unwrap().insert("insufficient_balance".into(), 3);
         let streams = StreamCounters::default();
         streams.connections.store(4, Relaxed);
-        let text = metrics.render(7, &streams);
+        metrics.last_committed_batch.store(9, Relaxed);
+        let text = metrics.render(7, &streams, Some((5, 40)));
         for needle in [
+            "# TYPE numo_l1_settle_lag_batches gauge\nnumo_l1_settle_lag_batches 4\n",
+            "numo_l1_listened_block 40\n",
             "numo_refused_total{code=\"nonce_gap\"} 2\n",
             "numo_rejected_total{reason=\"insufficient_balance\"} 3\n",
             "# TYPE numo_mempool_pending gauge\nnumo_mempool_pending 7\n",

@@ -181,6 +181,11 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
             outcomes.push((message.mempool_seq, Ok(receipt)));
         }
     }
+    for batch in &output.funding {
+        node.metrics.funding_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        node.metrics.funding_messages.fetch_add(batch.entries.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        node.metrics.last_committed_batch.fetch_max(batch.batch_seq, std::sync::atomic::Ordering::Relaxed);
+    }
     let mut funding_queue = node.funding.lock().expect("funding lock");
     for batch in &output.funding {
         for (offset, (index, outcome)) in batch.entries.iter().zip(&batch.report.outcomes).enumerate() {
