@@ -1,5 +1,6 @@
-"""The node's HTTP API (``docs/API.md``): markets, book, trades, accounts, blocks, batches, and
-order submission with signing, nonces and the grid handled for you."""
+"""The node's HTTP API (``docs/API.md``): markets, book, trades, accounts, blocks, batches,
+order submission with signing, nonces and the grid handled for you, and funding: signed
+withdrawals, the deposit and withdrawal lists, and the bridge's L1 coordinates."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 
 import requests
 
-from .encoding import BUY, GTC, IOC, SELL, Cancel, Place, to_bytes
+from .encoding import BUY, GTC, IOC, SELL, Cancel, Place, Withdraw, funding_domain, msg_hash, to_bytes
 from .signing import Signer
 from .units import Amount, Grid
 
@@ -188,6 +189,94 @@ class NodeClient:
         self._nonces[key] = message.nonce + 1
         answer.setdefault("orderId", "0x" + to_bytes(message.order_id, 32, "orderId").hex())
         return answer
+
+    # -- funding -------------------------------------------------------------------------
+    def l1(self) -> Dict[str, Any]:
+        """``GET /v1/l1``: ``chainId``, ``bridge``, ``tokens`` (symbol -> address),
+        ``confirmations``, ``lastSettledBatch``, ``fundingDomain``. A node without an L1 refuses
+        with :class:`NodeError` code ``no_l1`` (404)."""
+        return self.get("/v1/l1")
+
+    def deposits(self, owner: Optional[str] = None) -> list:
+        """Executed deposits (``credited`` or ``refunded``) by L1 index; with ``owner``, those
+        it sent or received."""
+        return self.get("/v1/deposits", **({"owner": owner} if owner else {}))
+
+    def withdrawals(self, owner: Optional[str] = None) -> list:
+        """Withdrawals (and refunds, forced withdrawals) by id, with their ``status``
+        (``pending``, ``settled``, ``claimed``) and, once settled, the ``claim`` calldata."""
+        return self.get("/v1/withdrawals", **({"owner": owner} if owner else {}))
+
+    def withdrawal(self, withdrawal_id: int) -> Dict[str, Any]:
+        """One withdrawal; ``claim`` = ``{"to", "data"}`` once its batch is settled on L1."""
+        return self.get(f"/v1/withdrawals/{int(withdrawal_id)}")
+
+    def funding_domain(self) -> bytes:
+        """The venue's funding domain (F1): computed from the markets' ``chainId`` and
+        ``venueId``, and checked against the node's ``fundingDomain`` when it has an L1."""
+        markets = list(self.markets().values())
+        if not markets:
+            raise NodeError(404, "funding_disabled", "the node lists no market, so no asset is fundable")
+        info = markets[0].info
+        domain = funding_domain(int(info["chainId"]), info["venueId"])
+        try:
+            served = self.l1().get("fundingDomain")
+        except NodeError as error:
+            if error.code != "no_l1":
+                raise
+            served = None
+        if served is not None and to_bytes(served, 32, "fundingDomain") != domain:
+            raise NodeError(409, "domain_mismatch", f"the node's fundingDomain {served} is not its venue's 0x{domain.hex()}")
+        return domain
+
+    def funding_nonce(self, address: str) -> int:
+        """The funding nonce the next withdrawal of ``address`` must carry (the node's pending
+        one: withdrawals admitted but not in a block yet count)."""
+        nonce = self.account(address)["fundingNonce"]
+        return int(nonce.get("pendingNonce", nonce["nextNonce"]))
+
+    def asset_id(self, asset: str) -> str:
+        """The ``0x`` id of an asset symbol (any case) some market trades, or ``asset`` itself if
+        it is already a ``0x`` id."""
+        if asset.startswith(("0x", "0X")):
+            return "0x" + to_bytes(asset, 32, "assetId").hex()
+        for market in self.markets().values():
+            base, _, quote = market.symbol.partition("/")
+            for symbol, key in ((base, "baseAssetId"), (quote, "quoteAssetId")):
+                if symbol.lower() == asset.lower():
+                    return market.info[key]
+        raise NodeError(404, "unknown_asset", f"no asset {asset}")
+
+    def withdraw(
+        self,
+        signer: Signer,
+        asset: str,
+        amount_base_units: int,
+        recipient: str,
+        nonce: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Signs and submits a Withdraw of ``amount_base_units`` (an int, smallest units) of
+        ``asset`` (symbol or ``0x`` id) to the L1 address ``recipient``; ``nonce`` defaults to the
+        owner's pending funding nonce. Answered after its block with ``id``, ``status``,
+        ``batchSeq``, ``blockHeight``, ``globalIndex``, ``msgHash``. A rejection (e.g.
+        ``insufficient_balance``, 422) raises :class:`NodeError`; its funding nonce is spent."""
+        if not isinstance(amount_base_units, int) or amount_base_units <= 0:
+            raise ValueError("amount_base_units must be a positive int (smallest units)")
+        asset_id = self.asset_id(asset)
+        if nonce is None:
+            nonce = self.funding_nonce(signer.address)
+        message = Withdraw(signer.address, nonce, asset_id, amount_base_units, recipient)
+        signature = signer.sign_hash(msg_hash(message, self.funding_domain()))
+        body = {
+            "owner": signer.address,
+            "nonce": nonce,
+            "asset": asset_id,
+            "amount": str(amount_base_units),
+            "recipient": "0x" + to_bytes(recipient, 20, "recipient").hex(),
+            "signature": "0x" + signature.hex(),
+        }
+        response = self.http.post(self.url + "/v1/withdrawals", json=body, timeout=self.timeout)
+        return self._answer(response)
 
     def _id(self, market: Union[str, Market]) -> str:
         if isinstance(market, Market):

@@ -1,5 +1,6 @@
-"""Fixtures: the spec vectors beside the repository, and a dev node started from the numo binary
-on a free 127.0.0.1 port with its data in a temporary directory."""
+"""Fixtures: the spec vectors beside the repository, a dev node started from the numo binary
+on a free 127.0.0.1 port with its data in a temporary directory, and for the funding tests an
+anvil (``NUMO_ANVIL``, else the npm package under contracts/) with a node that follows it."""
 
 import json
 import os
@@ -69,3 +70,68 @@ def node_url(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def anvil_binary() -> Path:
+    """``NUMO_ANVIL``, else the npm package's binary (``npm ci`` in contracts/)."""
+    if os.environ.get("NUMO_ANVIL"):
+        return Path(os.environ["NUMO_ANVIL"])
+    return REPO / "contracts" / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+
+
+def _wait_until(ready, process, what: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            if ready():
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer within {seconds} s")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def anvil_url():
+    """anvil with a block a second (deposits are credited after two confirmations)."""
+    binary = anvil_binary()
+    if not binary.is_file():
+        raise RuntimeError(f"anvil not found at {binary}: run `npm ci` in contracts/ or set NUMO_ANVIL")
+    url = f"http://127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [str(binary), "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1], "--block-time", "1", "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+    try:
+        _wait_until(lambda: requests.post(url, json=body, timeout=1).ok, process, "anvil", 20)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def l1_node_url(tmp_path_factory, anvil_url):
+    """A dev node following ``anvil_url``: it deploys the dev tokens and bridge on start and
+    settles every second."""
+    url = f"http://127.0.0.1:{free_port()}"
+    data = tmp_path_factory.mktemp("numo-l1-data")
+    log = open(data.parent / "numo-l1-node.log", "wb")
+    process = subprocess.Popen(
+        [str(numo_binary()), "node", "--dev", "--http", url[len("http://") :], "--data-dir", str(data / "d"),
+         "--block-interval-ms", "50", "--l1-rpc", anvil_url, "--settle-interval-ms", "1000"],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        _wait_until(lambda: requests.get(url + "/health", timeout=1).status_code == 200, process, "numo node", 60)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -48,6 +48,10 @@ pub(crate) struct Market {
     pub(crate) grid: Grid,
     pub(crate) base_symbol: String,
     pub(crate) quote_symbol: String,
+    /// The venue's settlement chain and id (C): with them the CLI computes the funding domain
+    /// (F1) of a node that runs without an L1.
+    pub(crate) chain_id: u64,
+    pub(crate) venue_id: B256,
 }
 
 pub(crate) struct NodeClient {
@@ -144,6 +148,8 @@ impl NodeClient {
                     base_asset: b256_field(m, "baseAssetId")?,
                     quote_asset: b256_field(m, "quoteAssetId")?,
                     domain: b256_field(m, "domainSeparator")?,
+                    chain_id: m["chainId"].as_u64().context("the node's answer has no `chainId`")?,
+                    venue_id: b256_field(m, "venueId")?,
                     grid: Grid::new(
                         u256_field(m, "tickSize")?,
                         u256_field(m, "lotSize")?,

@@ -14,6 +14,7 @@ mod client;
 mod dev_cmd;
 mod escape_cmd;
 mod failure;
+mod funding_cmd;
 mod guest_cmd;
 mod key_cmd;
 mod l1_cmd;
@@ -97,6 +98,22 @@ enum Command {
         #[command(subcommand)]
         command: prove_cmd::ProofCommand,
     },
+    /// Deposit tokens from L1 into a numo account: approve and deposit on the bridge (`--wait`
+    /// until the node has credited it).
+    Deposit(funding_cmd::DepositArgs),
+    /// Withdraw to L1: sign a withdrawal and submit it (its id is printed); `numo withdraw claim
+    /// --id N` pays it out on L1 once its batch is settled.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Withdraw {
+        #[command(subcommand)]
+        command: Option<funding_cmd::WithdrawCommand>,
+        #[command(flatten)]
+        args: funding_cmd::WithdrawArgs,
+    },
+    /// List withdrawals (and deposit refunds, forced withdrawals) with their status.
+    Withdrawals(funding_cmd::ListArgs),
+    /// List the deposits the node has executed (credited or refunded).
+    Deposits(funding_cmd::ListArgs),
     /// Local development helpers (dev accounts of the built-in dev venue).
     Dev {
         #[command(subcommand)]
@@ -175,6 +192,10 @@ fn main() -> ExitCode {
         Command::Load(args) => load_cmd::run(args),
         Command::Node(args) => node_cmd::run(args),
         Command::Dev { command } => dev_cmd::run(command),
+        Command::Deposit(args) => funding_cmd::deposit(args),
+        Command::Withdraw { command, args } => funding_cmd::withdraw(command, args),
+        Command::Withdrawals(args) => funding_cmd::withdrawals(args),
+        Command::Deposits(args) => funding_cmd::deposits(args),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Replay(args) => replay_cmd::run(args),
         Command::EscapeProof(args) => escape_cmd::run(args),

@@ -60,6 +60,32 @@ fn fraction_digits(amount: U256, decimals: u32) -> u32 {
     format_units(amount, decimals).split_once('.').map_or(0, |(_, f)| f.len() as u32)
 }
 
+/// The smallest units of a token amount typed in whole tokens (`1000`, `0.25`): exact, so more
+/// fraction digits than the asset has decimals is refused (`too_many_decimals`) rather than
+/// rounded, and zero is refused (`zero_amount`: the bridge and F7 both refuse it, and a refused
+/// withdrawal still spends its funding nonce).
+pub(crate) fn parse_token_amount(text: &str, decimals: u32, symbol: &str) -> Result<U256> {
+    let amount = parse_decimal(text).map_err(|e| Failure::error("bad_amount", format!("amount `{text}`: {e}")))?;
+    if amount.scale > decimals {
+        return Err(Failure::error(
+            "too_many_decimals",
+            format!(
+                "amount {text} has {} fraction digits but {symbol} has {decimals} decimals (its smallest unit is {})",
+                amount.scale,
+                format_units(U256::from(1u64), decimals)
+            ),
+        ));
+    }
+    let units = amount
+        .digits
+        .checked_mul(pow10(decimals - amount.scale)?)
+        .ok_or_else(|| Failure::error("bad_amount", format!("amount {text} {symbol} is too large")))?;
+    if units.is_zero() {
+        return Err(Failure::error("zero_amount", format!("amount {text} {symbol} is zero")));
+    }
+    Ok(units)
+}
+
 /// A market's price and quantity grids, with its assets' display decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Grid {
@@ -275,6 +301,19 @@ mod tests {
         assert!(wbtc_usdc().qty_of("0.000000001").is_err());
         assert_eq!(g.qty_aligned(U256::from(10u64).pow(U256::from(18))), "1.0000");
         assert_eq!(g.qty(U256::from(15u64) * U256::from(10u64).pow(U256::from(17))), "1.5");
+    }
+
+    #[test]
+    fn token_amounts_are_exact() {
+        let code = |r: Result<U256>| r.unwrap_err().downcast::<Failure>().unwrap().code;
+        assert_eq!(parse_token_amount("1000", 6, "USDC").unwrap(), U256::from(1_000_000_000u64));
+        assert_eq!(parse_token_amount("0.000001", 6, "USDC").unwrap(), U256::from(1u64));
+        assert_eq!(parse_token_amount("1.50", 6, "USDC").unwrap(), U256::from(1_500_000u64));
+        assert_eq!(code(parse_token_amount("0.0000001", 6, "USDC")), "too_many_decimals");
+        assert_eq!(code(parse_token_amount("1.0000000", 6, "USDC")), "too_many_decimals");
+        assert_eq!(code(parse_token_amount("0", 6, "USDC")), "zero_amount");
+        assert_eq!(code(parse_token_amount("-1", 6, "USDC")), "bad_amount");
+        assert_eq!(code(parse_token_amount("1e6", 6, "USDC")), "bad_amount");
     }
 
     #[test]
