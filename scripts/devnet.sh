@@ -2,7 +2,7 @@
 # A local devnet: anvil (1 s blocks, chain 31337) on 127.0.0.1:8545 and `numo node --dev` linked
 # to it (HTTP on 127.0.0.1:8080, data in ./numo-devnet). The node deploys the dev tokens and the
 # bridge on first start. Prints the addresses and a copy-paste walk-through
-# (deposit → trade → withdraw → claim). Ctrl-C stops both.
+# (deposit → trade → withdraw → claim) with the numo CLI. Ctrl-C stops both.
 #
 # anvil keeps its chain in memory, so every run starts a fresh L1 and a fresh ./numo-devnet
 # (a numo data dir is bound to the bridge it deployed): running it again is always safe.
@@ -94,50 +94,25 @@ numo's genesis dev accounts (\`$NUMO dev accounts\`) hold balances on numo.
 
 Walk-through, in another shell (the python is $PY):
 
-# 1. deposit 10,000 USDC from anvil account 1 (approve + deposit; credited after 2 L1 blocks)
-$PY - <<'PY'
-import json, requests
-from web3 import Web3
-from eth_account import Account
-w3, node = Web3(Web3.HTTPProvider("$L1")), "$NODE"
-l1 = requests.get(node + "/v1/l1").json()
-abi = lambda n: json.load(open("$ROOT/contracts/artifacts/" + n + ".json"))["abi"]
-bridge = w3.eth.contract(address=Web3.to_checksum_address(l1["bridge"]), abi=abi("NumoBridge"))
-usdc = w3.eth.contract(address=Web3.to_checksum_address(l1["tokens"]["USDC"]), abi=abi("DevToken"))
-me = Account.from_key("${ANVIL_KEY1:-0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d}").address
-for fn in (usdc.functions.approve(bridge.address, 10_000 * 10**6), bridge.functions.deposit(usdc.address, 10_000 * 10**6, me)):
-    print(w3.eth.wait_for_transaction_receipt(fn.transact({"from": me})).status)
-PY
-curl -s "$NODE/v1/deposits?owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+# anvil account 1 (its L1 key is also its numo key: same secp256k1 address on both sides)
+export NUMO_NODE=$NODE NUMO_L1_RPC=$L1
+export NUMO_L1_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+export NUMO_KEY=\$NUMO_L1_KEY
+
+# 1. deposit 10,000 USDC on L1 (approve + deposit); credited once 2 L1 blocks are on top
+$NUMO deposit --asset USDC --amount 10000 --wait
 
 # 2. trade: a genesis dev account sells 1 WETH at 3000, anvil account 1 buys it
-$NUMO order place --node $NODE --key \$($NUMO dev accounts --json | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["privateKey"])') --market WETH-USDC --side sell --price 3000 --qty 1
-$NUMO order place --node $NODE --key 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d --market WETH-USDC --side buy --price 3000 --qty 1
-$NUMO account --node $NODE 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+$NUMO order place --key \$($NUMO dev accounts --json | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["privateKey"])') --market WETH-USDC --side sell --price 3000 --qty 1
+$NUMO order place --market WETH-USDC --side buy --price 3000 --qty 1
+$NUMO account
 
-# 3. withdraw 0.5 WETH back to L1 (signed Withdraw, F2) and wait until it is settled
-$PY - <<'PY'
-import requests, time
-from eth_account import Account
-from eth_hash.auto import keccak
-node, acct = "$NODE", Account.from_key("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
-l1 = requests.get(node + "/v1/l1").json()
-account = requests.get(node + "/v1/accounts/" + acct.address).json()
-asset = next(b["assetId"] for b in account["balances"] if b["symbol"] == "WETH")
-nonce, amount, me = account["fundingNonce"]["pendingNonce"], 5 * 10**17, bytes.fromhex(acct.address[2:])
-msg = b"\x03" + me + nonce.to_bytes(8, "big") + bytes.fromhex(asset[2:]) + amount.to_bytes(32, "big") + me
-sig = acct.unsafe_sign_hash(keccak(b"\x19\x01" + bytes.fromhex(l1["fundingDomain"][2:]) + keccak(msg)))
-body = {"owner": acct.address, "nonce": nonce, "asset": "WETH", "amount": str(amount), "recipient": acct.address,
-        "signature": "0x" + (sig.r.to_bytes(32, "big") + sig.s.to_bytes(32, "big") + bytes([sig.v])).hex()}
-w = requests.post(node + "/v1/withdrawals", json=body).json(); print(w)
-while (w := requests.get(node + f"/v1/withdrawals/{w['id']}").json())["status"] == "pending": time.sleep(1)
-print(w["status"], w["claim"])
-PY
+# 3. withdraw 0.5 WETH to L1 (a signed Withdraw, docs/PROTOCOL.md F2); settled within ~5 s
+$NUMO withdraw --asset WETH --amount 0.5 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+$NUMO withdrawals
 
-# 4. claim on L1 (anyone may send it; anvil's accounts are unlocked, so plain JSON-RPC does)
-W=\$(curl -s "$NODE/v1/withdrawals?owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8" | $PY -c 'import json,sys; print(json.dumps([w for w in json.load(sys.stdin) if w["status"]=="settled"][-1]["claim"]))')
-curl -s -H 'content-type: application/json' $L1 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendTransaction\",\"params\":[{\"from\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"to\":\$($PY -c "import json,sys; print(json.dumps(json.loads(sys.argv[1])['to']))" "\$W"),\"data\":\$($PY -c "import json,sys; print(json.dumps(json.loads(sys.argv[1])['data']))" "\$W")}]}"
-sleep 8; curl -s "$NODE/v1/withdrawals?owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8"   # status: claimed
+# 4. once it shows "settled": claim it on L1 (anyone may send the claim)
+$NUMO withdraw claim --id 0
 
 Ctrl-C stops anvil and numo.
 EOF
