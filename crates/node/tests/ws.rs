@@ -506,3 +506,56 @@ async fn a_client_s_close_is_answered_with_a_close_frame() {
     };
     assert!(answer.as_ref().is_none_or(|frame| frame.code == CloseCode::Normal), "{answer:?}");
 }
+
+/// The account stream carries funding: a deposit to the watched address (as the L1 listener
+/// queues it) and its signed withdrawal arrive as `funding` updates of the `account` frame, and
+/// the `block` frame lists the funding batch with its 400-byte public inputs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_frames_carry_deposits_and_withdrawals() {
+    use numo_funding::{Deposit, Withdraw};
+    let n = start(20, StreamLimits::default()).await;
+    let dev = &numo_node::genesis::dev_accounts()[4];
+    let usdc = n.genesis.asset("USDC").unwrap().asset_id;
+    let mut ws = connect(&n.url).await;
+    for request in [
+        json!({"op": "subscribe", "channel": "account", "address": dev.address}),
+        json!({"op": "subscribe", "channel": "blocks"}),
+    ] {
+        send(&mut ws, request).await;
+        assert_eq!(next(&mut ws).await["type"], "subscribed");
+    }
+    let from = alloy_primitives::Address::repeat_byte(0xd0);
+    let deposit = Deposit { index: 0, asset_id: usdc, from, to: dev.address, amount: U256::from(700u64) };
+    n.node.funding.lock().unwrap().add_deposits([deposit]);
+    let (block, account) = (next(&mut ws).await, next(&mut ws).await);
+    assert_eq!(block["type"], "block");
+    let funding_batch = &block["fundingBatches"][0];
+    assert_eq!(funding_batch["kind"], "funding");
+    assert_eq!(funding_batch["publicInputs"].as_str().unwrap().len(), 2 + 2 * 400);
+    assert_eq!(account["type"], "account", "{account}");
+    let update = &account["funding"][0];
+    assert_eq!((update["kind"].as_str(), update["status"].as_str()), (Some("deposit"), Some("credited")), "{account}");
+    assert_eq!(update["amount"], "700");
+
+    let domain = n.node.venue.funding.as_ref().unwrap().domain_separator();
+    let withdraw =
+        Withdraw { owner: dev.address, nonce: 0, asset_id: usdc, amount: U256::from(300u64), recipient: from };
+    let signature = numo_stf::signature::sign_digest(&dev.secret, &withdraw.hash(&domain));
+    let body = json!({
+        "owner": dev.address, "nonce": 0, "asset": "USDC", "amount": "300", "recipient": from,
+        "signature": alloy_primitives::hex::encode_prefixed(signature.0),
+    });
+    let response = reqwest::Client::new().post(format!("{}/v1/withdrawals", n.url)).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let id = response.json::<Value>().await.unwrap()["id"].clone();
+    let (block, account) = (next(&mut ws).await, next(&mut ws).await);
+    assert_eq!(block["type"], "block");
+    let update = &account["funding"][0];
+    assert_eq!(
+        (update["kind"].as_str(), update["status"].as_str()),
+        (Some("withdrawal"), Some("withdrawn")),
+        "{account}"
+    );
+    assert_eq!(update["withdrawalId"], id);
+    assert_eq!(update["amount"], "300");
+}
