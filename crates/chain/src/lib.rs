@@ -15,7 +15,9 @@
 //!   ([`engine::funding`]: deposits and withdrawals, F8, executed by `numo-funding`, first;
 //!   [`engine::clob`]: per-market batches of C19, executed by `numo-stf`);
 //! - [`header`]: the block header, its hash and its versioned binary record;
-//! - [`venue`]: the static context the engines need (markets and their Rules).
+//! - [`venue`]: the static context the engines need (markets and their Rules);
+//! - [`value`], [`order`], [`validate`]: what consensus decides (K1), the fair order of its
+//!   entries (K2) and what a validator refuses (K3).
 //!
 //! May depend on: `numo-core` (codec, PublicInputs, Merkle root: what every engine shares),
 //! `numo-stf` (the CLOB transition), `numo-funding` (the funding engine), `numo-host` (full state and the batch builder that emits
@@ -25,8 +27,11 @@ pub mod block;
 pub mod engine;
 pub mod entry;
 pub mod header;
+pub mod order;
 pub mod proposal;
 pub mod tip;
+pub mod validate;
+pub mod value;
 pub mod venue;
 
 pub use block::{
@@ -36,4 +41,6 @@ pub use entry::{ClobEntry, Entry, EntryError, EntryKind};
 pub use header::{BlockHeader, HeaderDecodeError};
 pub use proposal::Proposal;
 pub use tip::ChainTip;
+pub use validate::{validate_value, ProposalError, ValidationRules, MAX_CLOCK_DRIFT_MS};
+pub use value::{BlockValue, ValueDecodeError};
 pub use venue::Venue;
