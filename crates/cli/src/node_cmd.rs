@@ -161,6 +161,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         block_interval_ms: args.block_interval_ms,
         verify,
         snapshot_dirty_keys: args.snapshot_dirty_keys,
+        signer_key: None,
     };
     if args.dev {
         println!("numo dev node — dev accounts (funded at genesis; never use these keys for real funds):");

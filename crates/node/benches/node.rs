@@ -176,6 +176,7 @@ fn temp_config(dir: &tempfile::TempDir, block_interval_ms: u64, verify: VerifyMo
         block_interval_ms,
         verify,
         snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
+        signer_key: None,
     }
 }
 
@@ -331,7 +332,7 @@ fn parts() {
                 .take(group)
                 .map(|(m, s)| {
                     seq += 1;
-                    AdmissionEntry { seq, market_id: *m, admitted_ms: now_ms(), signed: *s }
+                    AdmissionEntry { seq, market_id: *m, admitted_ms: now_ms(), lamport: seq, signed: *s }
                 })
                 .collect();
             let started = Instant::now();
@@ -397,7 +398,7 @@ fn admit_inproc(scenario: &str, c: usize, market_given: bool) {
                             admission::check(&node.markets, market_given.then_some(market), signed).expect("valid");
                         let (_, durable) = node
                             .admission
-                            .admit(checked, now_ms(), |t, m| node.committed_nonce(t, m), |_| {})
+                            .admit(checked, now_ms(), 0, |t, m| node.committed_nonce(t, m), |_| {})
                             .map_err(|r| r.message)
                             .expect("admitted");
                         durable.await.expect("log writer").expect("durable");
@@ -529,7 +530,7 @@ fn blocks() {
             .take(size)
             .map(|(market_id, signed)| {
                 seq += 1;
-                AdmissionEntry { seq, market_id, admitted_ms: now_ms(), signed }
+                AdmissionEntry { seq, market_id, admitted_ms: now_ms(), lamport: seq, signed }
             })
             .collect();
         // As in the node: the entries are in the admission log before their block removes them.

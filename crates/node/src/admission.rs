@@ -115,6 +115,7 @@ impl Admission {
         &self,
         checked: Checked,
         admitted_ms: u64,
+        lamport: u64,
         committed: impl FnOnce(&Address, &B256) -> u64,
         before_queue: impl FnOnce(u64),
     ) -> Result<(u64, oneshot::Receiver<Durable>), Refusal> {
@@ -135,7 +136,7 @@ impl Admission {
             .ok_or_else(|| Refusal::new(RefusalCode::NonceOverflow, "nonce increment overflows (C11)"))?;
         let seq = inner.next_seq;
         let (ack, durable) = oneshot::channel();
-        let entry = AdmissionEntry { seq, market_id: checked.market_id, admitted_ms, signed: checked.signed };
+        let entry = AdmissionEntry { seq, market_id: checked.market_id, admitted_ms, lamport, signed: checked.signed };
         before_queue(seq);
         inner
             .log

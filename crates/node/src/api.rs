@@ -110,8 +110,13 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
     let chain = node.chain.read().expect("chain lock");
     let height = chain.last_block.as_ref().map_or(0, |b| b.height);
     let pending = node.mempool.lock().expect("mempool lock").len();
+    drop(chain);
+    let mut answer = json!({ "status": "ok", "height": height, "pending": pending, "lamport": node.lamport.now() });
+    if let Some(consensus) = node.consensus.get() {
+        answer["consensus"] = consensus.health();
+    }
     match node.failure() {
-        None => Json(json!({ "status": "ok", "height": height, "pending": pending })).into_response(),
+        None => Json(answer).into_response(),
         Some(reason) => {
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "failed", "reason": reason, "height": height })))
                 .into_response()
@@ -122,7 +127,10 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
     let pending = node.mempool.lock().expect("mempool lock").len();
     let l1 = node.l1.get().map(|l1| (l1.last_settled_batch.load(Relaxed), l1.listened_block.load(Relaxed)));
-    let text = node.metrics.render(pending, &node.streams.counters, l1);
+    let mut text = node.metrics.render(pending, &node.streams.counters, l1);
+    if let Some(consensus) = node.consensus.get() {
+        consensus.render(&mut text);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
@@ -177,7 +185,7 @@ fn start_admission(node: &Arc<Node>, body: &Value, wait: bool) -> Result<Ticket,
 
 /// Waits until `admitted` is durable and, if asked, for its block; the answer's status and body.
 async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusCode, Value), Refusal> {
-    let Ticket { seq, durable, outcome } = admitted;
+    let Ticket { seq, lamport, durable, outcome } = admitted;
     match durable.await {
         Ok(Ok(())) => node.metrics.admitted.fetch_add(1, Relaxed),
         Ok(Err(reason)) => {
@@ -185,9 +193,9 @@ async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusC
         }
         Err(_) => return Err(Refusal::new(RefusalCode::LogUnavailable, "admission log stopped")),
     };
-    let still_pending = (StatusCode::ACCEPTED, json!({ "mempoolSeq": seq, "status": "admitted" }));
+    let still_pending = (StatusCode::ACCEPTED, json!({ "mempoolSeq": seq, "lamport": lamport, "status": "admitted" }));
     let Some(outcome) = outcome else {
-        return Ok((StatusCode::OK, json!({ "mempoolSeq": seq, "status": "admitted" })));
+        return Ok((StatusCode::OK, json!({ "mempoolSeq": seq, "lamport": lamport, "status": "admitted" })));
     };
     match tokio::time::timeout(WAIT_FOR_BLOCK_MAX, outcome).await {
         Ok(Ok(Ok(receipt))) => {
@@ -195,6 +203,12 @@ async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusC
             answer["blockHeight"] = json!(receipt.block_height);
             answer["batchSeq"] = json!(receipt.batch_seq);
             answer["fills"] = serde_json::to_value(&receipt.fills).expect("records serialize");
+            answer["lamport"] = json!(lamport);
+            // K6: the answer is evidence against this node if it ever gives the index away twice.
+            let chain_id = node.genesis.chain_id;
+            let signed =
+                node.signer.receipt(chain_id, receipt.record.msg_hash, receipt.record.global_index, receipt.block_height);
+            answer["receipt"] = serde_json::to_value(&signed).expect("receipts serialize");
             Ok((StatusCode::OK, answer))
         }
         Ok(Ok(Err(reason))) => Err(Refusal::new(RefusalCode::Dropped, format!("dropped: {}", reason.code()))),
@@ -413,7 +427,12 @@ fn parse_u64(text: &str, what: &str) -> Result<u64, ApiError> {
 async fn block(State(node): State<Arc<Node>>, ApiPath(height): ApiPath<String>) -> ApiResult {
     let height = parse_u64(&height, "height")?;
     let header = node.store.block(height).map_err(internal)?.ok_or_else(|| not_found("block"))?;
-    Ok(Json(header).into_response())
+    let mut answer = serde_json::to_value(&header).expect("headers serialize");
+    // K5: the certificate this node finalized the block with (not covered by the hash).
+    if let Some(bytes) = node.store.certificate(height).map_err(internal)? {
+        answer["certificate"] = crate::consensus::certificate_json(&bytes);
+    }
+    Ok(Json(answer).into_response())
 }
 
 async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {

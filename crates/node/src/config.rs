@@ -40,4 +40,7 @@ pub struct NodeConfig {
     pub verify: VerifyMode,
     /// Keys written between tree snapshots (at least; see [`SNAPSHOT_DIRTY_KEYS_MIN`]).
     pub snapshot_dirty_keys: usize,
+    /// The key receipts are signed with (K6): a validator's key; `None` = the data dir's own
+    /// `node.key`.
+    pub signer_key: Option<secp256k1::SecretKey>,
 }

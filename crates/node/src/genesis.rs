@@ -142,6 +142,27 @@ pub struct VenueGenesis {
     /// The L1 bridge this venue settles on, when the genesis names one (`[l1]`, written by
     /// `numo l1 deploy`; docs/BRIDGE.md). Not part of the state: the genesis root ignores it.
     pub l1: Option<GenesisL1>,
+    /// The validator set of a consensus venue (`[consensus]`, K4; written by
+    /// `numo testnet init`). `None`: a single operator (`numo node --dev`). Not part of the state.
+    pub consensus: Option<GenesisConsensus>,
+}
+
+/// The `[consensus]` section of a genesis: the validators (K4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenesisConsensus {
+    /// Validators, in file order.
+    pub validators: Vec<GenesisValidator>,
+}
+
+/// One validator of the genesis set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenesisValidator {
+    /// Ethereum address of its key (what signatures recover to).
+    pub address: Address,
+    /// Compressed secp256k1 public key.
+    pub public_key: [u8; 33],
+    /// Voting power.
+    pub power: u64,
 }
 
 /// The `[l1]` section of a genesis: where the venue's bridge lives.
@@ -215,6 +236,9 @@ pub enum GenesisError {
     /// A market's chain id or venue id differs from the venue's.
     #[error("market `{0}` does not use the venue's chain id and venue id")]
     ForeignMarket(String),
+    /// The `[consensus]` validator set is inconsistent.
+    #[error("consensus: {0}")]
+    Validators(String),
     /// Two balances for the same owner and asset.
     #[error("balance of {owner} in `{asset}` is given twice")]
     DuplicateBalance {
@@ -297,8 +321,31 @@ impl VenueGenesis {
                     .collect::<Result<_, GenesisError>>()?,
             }),
         };
-        let mut genesis =
-            Self { chain_id: file.chain_id, venue_id, assets, markets: Vec::new(), balances: Vec::new(), l1 };
+        let consensus = match &file.consensus {
+            None => None,
+            Some(section) => {
+                let mut validators = Vec::with_capacity(section.validators.len());
+                for (i, v) in section.validators.iter().enumerate() {
+                    let field = format!("consensus.validators[{i}]");
+                    let key = parse_hex::<33>(&v.public_key, &format!("{field}.public_key"))?;
+                    validators.push(GenesisValidator {
+                        address: parse_address(&v.address, &format!("{field}.address"))?,
+                        public_key: key,
+                        power: v.power,
+                    });
+                }
+                Some(GenesisConsensus { validators })
+            }
+        };
+        let mut genesis = Self {
+            chain_id: file.chain_id,
+            venue_id,
+            assets,
+            markets: Vec::new(),
+            balances: Vec::new(),
+            l1,
+            consensus,
+        };
 
         for (i, m) in file.markets.iter().enumerate() {
             let field = |name: &str| format!("markets[{i}].{name}");
@@ -394,6 +441,17 @@ impl VenueGenesis {
                 deploy_block: l1.deploy_block,
                 tokens: l1.tokens.iter().map(|(symbol, token)| (symbol.clone(), hex::encode_prefixed(token))).collect(),
             }),
+            consensus: self.consensus.as_ref().map(|c| ConsensusFile {
+                validators: c
+                    .validators
+                    .iter()
+                    .map(|v| ValidatorFile {
+                        address: hex::encode_prefixed(v.address),
+                        public_key: hex::encode_prefixed(v.public_key),
+                        power: v.power,
+                    })
+                    .collect(),
+            }),
         };
         toml::to_string(&file).expect("a genesis file of strings and integers always serializes")
     }
@@ -412,6 +470,22 @@ impl VenueGenesis {
     /// Checks the consistency rules of the module docs. [`VenueGenesis::from_toml`] calls it;
     /// call it on a genesis built in code before using it.
     pub fn validate(&self) -> Result<(), GenesisError> {
+        if let Some(consensus) = &self.consensus {
+            let mut seen = BTreeSet::new();
+            if consensus.validators.is_empty() {
+                return Err(GenesisError::Validators("the validator set is empty".into()));
+            }
+            for (i, v) in consensus.validators.iter().enumerate() {
+                let key = secp256k1::PublicKey::from_byte_array_compressed(v.public_key)
+                    .map_err(|e| GenesisError::Validators(format!("validators[{i}]: bad public key: {e}")))?;
+                if numo_stf::signature::public_key_address(&key) != v.address {
+                    return Err(GenesisError::Validators(format!("validators[{i}]: address is not the key's")));
+                }
+                if v.power == 0 || !seen.insert(v.address) {
+                    return Err(GenesisError::Validators(format!("validators[{i}]: zero power or listed twice")));
+                }
+            }
+        }
         if let Some(l1) = &self.l1 {
             for symbol in l1.tokens.keys() {
                 if self.asset(symbol).is_none() {
@@ -553,7 +627,7 @@ impl VenueGenesis {
                 balances.push(BalanceSpec { owner: account.address, asset_id: asset.asset_id, available });
             }
         }
-        Self { chain_id: DEV_CHAIN_ID, venue_id, assets, markets, balances, l1: None }
+        Self { chain_id: DEV_CHAIN_ID, venue_id, assets, markets, balances, l1: None, consensus: None }
     }
 
     /// The market with this id.
@@ -663,6 +737,22 @@ struct GenesisFile {
     balances: Vec<BalanceFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     l1: Option<L1File>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consensus: Option<ConsensusFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsensusFile {
+    validators: Vec<ValidatorFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValidatorFile {
+    address: String,
+    public_key: String,
+    power: u64,
 }
 
 #[derive(Serialize, Deserialize)]

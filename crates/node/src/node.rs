@@ -49,6 +49,9 @@ pub enum StartError {
         /// Root of the configured genesis.
         configured: B256,
     },
+    /// The node's signing key cannot be read or created.
+    #[error("node key: {0}")]
+    Key(String),
     /// The stored state does not hash to the last block's root: never serve it.
     #[error("stored state root {computed} does not match block {height} root {expected}")]
     RootMismatch {
@@ -96,6 +99,15 @@ pub struct Node {
     pub funding: Mutex<crate::funding::FundingQueue>,
     /// The L1 bridge, when the node runs with `--l1-rpc` (set once at start).
     pub l1: std::sync::OnceLock<crate::l1::L1Link>,
+    /// This node's Lamport clock (K7).
+    pub lamport: crate::lamport::LamportClock,
+    /// The mempool network, on a consensus venue (set once at start).
+    pub broadcast: std::sync::OnceLock<Box<dyn crate::ingress::Broadcast>>,
+    /// The consensus engine's view, on a consensus venue (set once at start).
+    pub consensus: std::sync::OnceLock<crate::consensus::ConsensusLink>,
+    /// The key this node signs receipts with (K6): its validator key, or a key of its own kept
+    /// in the data dir.
+    pub signer: crate::signer::NodeSigner,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -129,6 +141,10 @@ impl Node {
     /// Opens the data dir, restores and checks the chain, and re-admits pending messages.
     pub fn open(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Self>, StartError> {
         let store = Arc::new(Store::open(&config.data_dir)?);
+        let signer = match config.signer_key {
+            Some(key) => crate::signer::NodeSigner::new(key),
+            None => crate::signer::NodeSigner::load_or_create(&config.data_dir).map_err(|e| StartError::Key(e.to_string()))?,
+        };
         let genesis_root = genesis.genesis_root();
         let mut loaded = store.load()?;
         match loaded.genesis_root {
@@ -152,7 +168,9 @@ impl Node {
         chain.dirty_since_snapshot = loaded.dirty.len();
         let mut pending_nonces = HashMap::new();
         let mut next_seq = loaded.counters.last_executed_seq + 1;
+        let mut lamport = 0;
         for entry in &loaded.pending {
+            lamport = lamport.max(entry.lamport);
             let pair = (entry.signed.message.trader(), entry.market_id);
             pending_nonces.insert(pair, entry.signed.message.nonce() + 1);
             next_seq = next_seq.max(entry.seq + 1);
@@ -187,12 +205,40 @@ impl Node {
             prover: crate::prover::ProverState::default(),
             funding: Mutex::default(),
             l1: std::sync::OnceLock::new(),
+            lamport: crate::lamport::LamportClock::starting_at(lamport),
+            broadcast: std::sync::OnceLock::new(),
+            consensus: std::sync::OnceLock::new(),
+            signer,
         }))
     }
 
     /// The committed `nextNonce` of a trader in a market (C9).
     pub fn committed_nonce(&self, trader: &Address, market: &B256) -> u64 {
         self.chain.read().expect("chain lock").read::<NextNonce>(&nonce_key(trader, market)).0
+    }
+
+    /// After a block executed on `chain`: takes out of the mempool the entries it executed
+    /// (`executed`, when the block was not cut from the mempool's front: a consensus venue) and
+    /// those it made stale — their nonce is below the `(trader, market)`'s committed one, because
+    /// another message with that nonce was decided. Returns the stale ones with the committed
+    /// nonce, for their submitters.
+    pub fn take_stale(&self, chain: &ChainState, executed: &[u64]) -> Vec<(AdmissionEntry, u64)> {
+        let executed: std::collections::HashSet<u64> = executed.iter().copied().collect();
+        let mut mempool = self.mempool.lock().expect("mempool lock");
+        let mut stale = Vec::new();
+        mempool.retain(|entry| {
+            if executed.contains(&entry.seq) {
+                return false;
+            }
+            let message = &entry.signed.message;
+            let committed = chain.read::<NextNonce>(&nonce_key(&message.trader(), &entry.market_id)).0;
+            if message.nonce() < committed {
+                stale.push((entry.clone(), committed));
+                return false;
+            }
+            true
+        });
+        stale
     }
 
     /// Why the node stopped admitting, if it did.

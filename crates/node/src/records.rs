@@ -20,6 +20,9 @@ pub struct AdmissionEntry {
     pub market_id: B256,
     /// Wall-clock admission time, for latency metrics only (never enters execution).
     pub admitted_ms: u64,
+    /// This node's Lamport time when it admitted the message (K7): causal order of the mempool,
+    /// shown by the API; never enters execution.
+    pub lamport: u64,
     /// The message and its signature.
     pub signed: SignedMessage,
 }
@@ -30,10 +33,10 @@ impl AdmissionEntry {
         Entry::clob(self.market_id, self.signed)
     }
 
-    /// `B32 marketId ‖ U64 admittedMs ‖ messageBytes ‖ sig65`.
+    /// `B32 marketId ‖ U64 admittedMs ‖ U64 lamport ‖ messageBytes ‖ sig65`.
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::with_capacity(32 + 8 + self.signed.message.encoded_len() + 65);
-        w.b32(&self.market_id).u64(self.admitted_ms);
+        let mut w = Writer::with_capacity(32 + 8 + 8 + self.signed.message.encoded_len() + 65);
+        w.b32(&self.market_id).u64(self.admitted_ms).u64(self.lamport);
         self.signed.message.write(&mut w);
         w.bytes(&self.signed.signature.0);
         w.into_bytes()
@@ -43,11 +46,11 @@ impl AdmissionEntry {
     pub fn decode(seq: u64, bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let market_id = r.b32()?;
-        let admitted_ms = r.u64()?;
+        let (admitted_ms, lamport) = (r.u64()?, r.u64()?);
         let message = Message::read(&mut r)?;
         let signature = Signature::read(&mut r)?;
         r.finish()?;
-        Ok(Self { seq, market_id, admitted_ms, signed: SignedMessage { message, signature } })
+        Ok(Self { seq, market_id, admitted_ms, lamport, signed: SignedMessage { message, signature } })
     }
 }
 

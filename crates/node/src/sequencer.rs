@@ -5,6 +5,7 @@
 //! commit, views, streams, metrics and the waiting submitters.
 
 use crate::funding::{FundingReceipt, Taken};
+use numo_chain::block::DropReason;
 use crate::limits::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
 use crate::records::AdmissionEntry;
@@ -93,18 +94,13 @@ pub enum ProduceError {
     Store(#[from] StoreError),
 }
 
-/// Produces one block of `entries` (admission order): the proposal gets the next height and the
-/// node's clock (never earlier than the parent's); executes it with the block function over the
-/// in-memory state; commits header, proposal, batches, witnesses, state writes and the removal of
-/// the entries from the admission log in one transaction; then refreshes the views, publishes to
-/// the streams and answers the waiting submitters. Returns the committed batch numbers.
+/// Produces one block of `entries` (admission order) on a single node: the proposal gets the
+/// next height and the node's clock (never earlier than the parent's), then [`commit_block`].
 ///
 /// `funding` (deposits, forced withdrawals, signed withdrawals) follows the CLOB entries in the
 /// proposal; the block function runs it first (F8).
 pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Taken>) -> Result<Vec<u64>, ProduceError> {
-    let started = Instant::now();
-    let mut chain = node.chain.write().expect("chain lock");
-    let tip = chain.tip(node.genesis_root);
+    let tip = node.chain.read().expect("chain lock").tip(node.genesis_root);
     let proposal = Proposal {
         height: tip.height + 1,
         timestamp_ms: now_ms().max(tip.timestamp_ms),
@@ -114,8 +110,49 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
             .chain(funding.iter().map(|(_, message)| Entry::Funding(*message)))
             .collect(),
     };
-    let output = execute_block(&node.venue, &mut chain.full, &tip, &proposal, BlockOptions::ADMITTED)?;
-    let stored: Vec<StoredBatch> = output.batches.iter().map(|b| stored_batch(&output, b, &entries)).collect();
+    let local: Vec<Local> = entries
+        .iter()
+        .map(|e| Local::Admitted(e.seq))
+        .chain(funding.iter().map(|(ticket, _)| ticket.map_or(Local::None, Local::Funding)))
+        .collect();
+    commit_block(node, BlockInput { proposal, local, options: BlockOptions::ADMITTED, certificate: None })
+}
+
+/// What only this node knows about one entry of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Local {
+    /// Admitted here: its mempool sequence number (its submitter may be waiting).
+    Admitted(u64),
+    /// A funding message queued here, with its submitter's ticket.
+    Funding(u64),
+    /// Not admitted here (another validator's mempool, or an L1 message nobody waits for).
+    None,
+}
+
+/// A block to execute and commit: the proposal (its own or a decided one) and, per entry, what
+/// this node knows of it.
+pub struct BlockInput {
+    /// The proposal.
+    pub proposal: Proposal,
+    /// One per proposal entry.
+    pub local: Vec<Local>,
+    /// Signature checks and witness layout.
+    pub options: BlockOptions,
+    /// The commit certificate that decided it (consensus venues, K5), stored with it.
+    pub certificate: Option<Vec<u8>>,
+}
+
+/// Executes `input` with the block function over the in-memory state; commits header, proposal,
+/// batches, witnesses, state writes, the certificate and the removal of the executed (and now
+/// stale) entries from the admission log in one transaction; then refreshes the views, publishes
+/// to the streams and answers the waiting submitters. Returns the committed batch numbers.
+pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceError> {
+    let started = Instant::now();
+    let BlockInput { proposal, local, options, certificate } = input;
+    let mut chain = node.chain.write().expect("chain lock");
+    let tip = chain.tip(node.genesis_root);
+    let output = execute_block(&node.venue, &mut chain.full, &tip, &proposal, options)?;
+    let stored: Vec<StoredBatch> = output.batches.iter().map(|b| stored_batch(&output, b, &proposal, &local)).collect();
     let stored_funding: Vec<StoredFundingBatch> = output
         .funding
         .iter()
@@ -127,14 +164,28 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
             messages: b
                 .entries
                 .iter()
-                .map(|i| funding[*i - entries.len()].1)
+                .map(|i| match proposal.entries[*i] {
+                    Entry::Funding(message) => message,
+                    Entry::Clob(_) => unreachable!("funding batches hold funding entries"),
+                })
                 .zip(b.report.outcomes.iter().copied())
                 .collect(),
             withdrawals: b.report.withdrawals.clone(),
         })
         .collect();
 
-    let executed_seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+    // Entries of this node's mempool the block executed, and those it made stale (another
+    // message took their nonce): both leave the admission log with the block.
+    let executed_seqs: Vec<u64> = local
+        .iter()
+        .filter_map(|l| match l {
+            Local::Admitted(seq) => Some(*seq),
+            _ => None,
+        })
+        .collect();
+    let stale = node.take_stale(&chain, &executed_seqs);
+    let mut removed = executed_seqs.clone();
+    removed.extend(stale.iter().map(|(e, _)| e.seq));
     chain.counters.next_batch_seq = output.tip.next_batch_seq;
     chain.counters.next_global_index = output.tip.next_global_index;
     chain.counters.last_executed_seq =
@@ -151,9 +202,10 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
         batches: stored.iter().zip(&output.batches).map(|(s, b)| (s, b.witness.as_slice())).collect(),
         funding: stored_funding.iter().zip(&output.funding).map(|(s, b)| (s, b.witness.as_slice())).collect(),
         state_writes: &output.state_writes,
-        executed: &executed_seqs,
+        executed: &removed,
         counters: chain.counters,
         tree_snapshot,
+        certificate: certificate.as_deref(),
     };
     node.store.commit_block(&commit)?;
 
@@ -168,9 +220,10 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
     chain.last_block = Some(output.header.clone());
     drop(chain);
 
-    let mut outcomes: Vec<(u64, Outcome)> = Vec::with_capacity(entries.len());
+    let mut outcomes: Vec<(u64, Outcome)> = Vec::with_capacity(proposal.entries.len());
     for (record, batch) in records.iter().zip(&output.batches) {
-        for message in &record.messages {
+        for (message, index) in record.messages.iter().zip(&batch.entries) {
+            let Local::Admitted(seq) = local[*index] else { continue };
             let fills = record.trades[message.first_trade..message.first_trade + message.fill_count].to_vec();
             let receipt = Receipt {
                 block_height: output.header.height,
@@ -178,8 +231,13 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
                 record: message.clone(),
                 fills,
             };
-            outcomes.push((message.mempool_seq, Ok(receipt)));
+            outcomes.push((seq, Ok(receipt)));
         }
+    }
+    for (entry, expected) in &stale {
+        let got = entry.signed.message.nonce();
+        let reason = DropReason::Invalid(numo_stf::BatchError::NonceMismatch { index: 0, expected: *expected, got });
+        outcomes.push((entry.seq, Err(reason)));
     }
     for batch in &output.funding {
         node.metrics.funding_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -189,7 +247,7 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
     let mut funding_queue = node.funding.lock().expect("funding lock");
     for batch in &output.funding {
         for (offset, (index, outcome)) in batch.entries.iter().zip(&batch.report.outcomes).enumerate() {
-            if let Some(ticket) = funding[*index - entries.len()].0 {
+            if let Local::Funding(ticket) = local[*index] {
                 let receipt = FundingReceipt {
                     block_height: output.header.height,
                     batch_seq: batch.batch_seq,
@@ -201,22 +259,19 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
         }
     }
     for dropped in &output.dropped {
-        // Admission makes this unreachable; if it happens, drop the entries loudly rather than
-        // stall the venue, and re-derive pending nonces afterwards.
+        // Admission (and, on a consensus venue, K3) makes this unreachable; if it happens, drop
+        // the entries loudly rather than stall the venue, and re-derive pending nonces afterwards.
         tracing::error!(market = ?dropped.market_id, reason = dropped.reason.code(), "admitted messages dropped");
         node.metrics.dropped_batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for index in &dropped.entries {
-            match entries.get(*index) {
-                Some(entry) => outcomes.push((entry.seq, Err(dropped.reason.clone()))),
-                None => {
-                    if let Some(ticket) = funding[*index - entries.len()].0 {
-                        funding_queue.answer(ticket, Err(dropped.reason.clone()));
-                    }
-                }
+            match local[*index] {
+                Local::Admitted(seq) => outcomes.push((seq, Err(dropped.reason.clone()))),
+                Local::Funding(ticket) => funding_queue.answer(ticket, Err(dropped.reason.clone())),
+                Local::None => {}
             }
         }
     }
-    if !output.dropped.is_empty() {
+    if !output.dropped.is_empty() || !stale.is_empty() {
         node.admission.reset_pending_nonces();
         funding_queue.reset_pending_nonces();
     }
@@ -233,13 +288,18 @@ pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Tak
 
 /// The stored form of one executed batch: the block function's facts plus each message's
 /// admission sequence number, which only this node knows.
-fn stored_batch(output: &BlockOutput, batch: &ExecutedBatch, entries: &[AdmissionEntry]) -> StoredBatch {
+fn stored_batch(output: &BlockOutput, batch: &ExecutedBatch, proposal: &Proposal, local: &[Local]) -> StoredBatch {
     let report = &batch.report;
     let mut messages = Vec::with_capacity(batch.entries.len());
     let mut trades = Vec::with_capacity(report.trades.len());
     let mut next_trade = 0;
     for (offset, (index, outcome)) in batch.entries.iter().zip(&report.outcomes).enumerate() {
-        let entry = &entries[*index];
+        let Entry::Clob(entry) = &proposal.entries[*index] else { unreachable!("trading batches hold CLOB entries") };
+        // A message admitted elsewhere has no mempool sequence number here: 0.
+        let mempool_seq = match local[*index] {
+            Local::Admitted(seq) => seq,
+            _ => 0,
+        };
         let global_index = batch.first_global_index + offset as u64;
         if let (Message::Place(_), MessageOutcome::Placed(summary)) = (&entry.signed.message, outcome) {
             let fills = &report.trades[next_trade..next_trade + summary.fills as usize];
@@ -248,7 +308,7 @@ fn stored_batch(output: &BlockOutput, batch: &ExecutedBatch, entries: &[Admissio
         }
         messages.push(StoredMessage {
             global_index,
-            mempool_seq: entry.seq,
+            mempool_seq,
             signed: entry.signed,
             msg_hash: entry.signed.message.hash(&batch.public_inputs.domain_separator),
             outcome: *outcome,

@@ -32,6 +32,8 @@ const FUNDING_BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("fundi
 const WITHDRAWALS: TableDefinition<u64, &[u8]> = TableDefinition::new("withdrawals");
 /// Deposit index rows by L1 deposit index.
 const DEPOSITS: TableDefinition<u64, &[u8]> = TableDefinition::new("deposits");
+/// Each block's commit certificate (K5) as this node finalized it; not part of the block hash.
+const CERTIFICATES: TableDefinition<u64, &[u8]> = TableDefinition::new("certificates");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
@@ -134,6 +136,8 @@ pub struct BlockCommit<'a> {
     /// A snapshot of the tree after the block (`numo_smt` layout), written now and then so a
     /// restart need not rehash every leaf.
     pub tree_snapshot: Option<Vec<u8>>,
+    /// The commit certificate that decided the block (K5), for a consensus venue.
+    pub certificate: Option<&'a [u8]>,
 }
 
 /// What block commit and the views need of storage: the seam a second backend (or a test
@@ -185,7 +189,7 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(db_error)?;
         let db = Database::create(dir.join("numo.redb")).map_err(db_error)?;
         let txn = db.begin_write().map_err(db_error)?;
-        for table in [ADMISSION, BLOCKS, BATCHES, WITNESSES, FUNDING_BATCHES, WITHDRAWALS, DEPOSITS] {
+        for table in [ADMISSION, BLOCKS, BATCHES, WITNESSES, FUNDING_BATCHES, WITHDRAWALS, DEPOSITS, CERTIFICATES] {
             txn.open_table(table).map_err(db_error)?;
         }
         txn.open_table(META).map_err(db_error)?;
@@ -363,6 +367,27 @@ impl Store {
         txn.commit().map_err(db_error)
     }
 
+    /// The commit certificate stored for the block at `height` (K5).
+    pub fn certificate(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get(CERTIFICATES, height)
+    }
+
+    /// Replaces the certificate of a committed block (a finalized one may hold more signatures
+    /// than the one it was decided with).
+    pub fn set_certificate(&self, height: u64, certificate: &[u8]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        txn.open_table(CERTIFICATES).map_err(db_error)?.insert(height, certificate).map_err(db_error)?;
+        txn.commit().map_err(db_error)
+    }
+
+    /// Height of the first stored block (blocks are kept from 1: the history sync serves).
+    pub fn first_block_height(&self) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(BLOCKS).map_err(db_error)?;
+        let first = table.first().map_err(db_error)?.map(|(height, _)| height.value());
+        Ok(first)
+    }
+
     /// Number of admitted messages waiting for a block.
     pub fn pending_count(&self) -> Result<u64, StoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
@@ -378,6 +403,9 @@ impl ChainStore for Store {
             blocks.insert(commit.header.height, commit.header.encode_record().as_slice()).map_err(db_error)?;
             let mut proposals = txn.open_table(PROPOSALS).map_err(db_error)?;
             proposals.insert(commit.header.height, commit.proposal.encode().as_slice()).map_err(db_error)?;
+            if let Some(certificate) = commit.certificate {
+                txn.open_table(CERTIFICATES).map_err(db_error)?.insert(commit.header.height, certificate).map_err(db_error)?;
+            }
             let mut batches = txn.open_table(BATCHES).map_err(db_error)?;
             let mut witnesses = txn.open_table(WITNESSES).map_err(db_error)?;
             for (batch, witness) in &commit.batches {

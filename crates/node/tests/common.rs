@@ -32,6 +32,7 @@ pub async fn start_dev_node_with(block_interval_ms: u64, verify: VerifyMode) -> 
         block_interval_ms,
         verify,
         snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
+        signer_key: None,
     };
     let node = numo_node::start(config, genesis.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -158,6 +158,7 @@ fn funding_blocks_replay_and_survive_a_restart() {
         block_interval_ms: 100,
         verify: numo_node::config::VerifyMode::Off,
         snapshot_dirty_keys: 1,
+        signer_key: None,
     };
     let asset = genesis.asset("USDC").unwrap().asset_id;
     let dev = &dev_accounts()[1];

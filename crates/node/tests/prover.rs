@@ -28,6 +28,7 @@ async fn statuses_go_from_none_to_failed_and_the_proof_endpoint_refuses() {
         block_interval_ms: 20,
         verify: VerifyMode::Off,
         snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
+        signer_key: None,
     };
     let node = numo_node::start(config, genesis.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

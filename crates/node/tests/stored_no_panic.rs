@@ -80,11 +80,12 @@ fn trade() -> impl Strategy<Value = (u64, Trade)> {
 }
 
 fn admission_entry() -> impl Strategy<Value = AdmissionEntry> {
-    (any::<u64>(), b256(), any::<u64>(), message(), prop::collection::vec(any::<u8>(), 65)).prop_map(
-        |(seq, market_id, admitted_ms, message, signature)| AdmissionEntry {
+    (any::<u64>(), b256(), any::<u64>(), any::<u64>(), message(), prop::collection::vec(any::<u8>(), 65)).prop_map(
+        |(seq, market_id, admitted_ms, lamport, message, signature)| AdmissionEntry {
             seq,
             market_id,
             admitted_ms,
+            lamport,
             signed: SignedMessage { message, signature: Signature(signature.try_into().unwrap()) },
         },
     )
