@@ -24,6 +24,7 @@ mod order_cmd;
 mod prove_cmd;
 mod render;
 mod replay_cmd;
+mod testnet_cmd;
 mod units;
 mod verify_cmd;
 mod view_cmd;
@@ -114,6 +115,11 @@ enum Command {
     Withdrawals(funding_cmd::ListArgs),
     /// List the deposits the node has executed (credited or refunded).
     Deposits(funding_cmd::ListArgs),
+    /// A local multi-validator testnet: `numo testnet init --validators 4 --out DIR`.
+    Testnet {
+        #[command(subcommand)]
+        command: testnet_cmd::TestnetCommand,
+    },
     /// Local development helpers (dev accounts of the built-in dev venue).
     Dev {
         #[command(subcommand)]
@@ -192,6 +198,7 @@ fn main() -> ExitCode {
         Command::Load(args) => load_cmd::run(args),
         Command::Node(args) => node_cmd::run(args),
         Command::Dev { command } => dev_cmd::run(command),
+        Command::Testnet { command } => testnet_cmd::run(command),
         Command::Deposit(args) => funding_cmd::deposit(args),
         Command::Withdraw { command, args } => funding_cmd::withdraw(command, args),
         Command::Withdrawals(args) => funding_cmd::withdrawals(args),

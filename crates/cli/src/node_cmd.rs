@@ -19,9 +19,13 @@ pub(crate) struct NodeArgs {
     /// part of the genesis, so a data dir keeps the count it was created with.
     #[arg(long, requires = "dev", default_value_t = DEV_ACCOUNT_COUNT)]
     dev_accounts: u32,
-    /// Genesis file (TOML); required without --dev.
+    /// Genesis file (TOML); required without --dev or --home.
     #[arg(long, conflicts_with = "dev")]
     genesis: Option<PathBuf>,
+    /// Run a node of a consensus venue from its home (written by `numo testnet init`): config,
+    /// genesis with the validator set, keys and data dir all come from DIR (docs/CONSENSUS.md).
+    #[arg(long, conflicts_with_all = ["dev", "genesis", "l1_rpc"])]
+    home: Option<PathBuf>,
     /// HTTP listen address.
     #[arg(long, default_value = "127.0.0.1:8080")]
     http: SocketAddr,
@@ -130,6 +134,35 @@ fn l1_config(args: &NodeArgs) -> Result<Option<numo_node::l1::L1Config>> {
     }))
 }
 
+/// `numo node --home DIR`: a validator or follower of a consensus venue.
+fn run_home(dir: &std::path::Path, args: &NodeArgs) -> Result<()> {
+    let home = numo_node::home::Home::load(dir).with_context(|| format!("home {}", dir.display()))?;
+    let verify = match args.verify {
+        Some(mode) => mode,
+        None => home.config.verify.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+    };
+    let config = NodeConfig {
+        http: home.config.http,
+        data_dir: home.data_dir(),
+        block_interval_ms: home.config.block_interval_ms,
+        verify,
+        snapshot_dirty_keys: args.snapshot_dirty_keys,
+        signer_key: home.validator_key,
+    };
+    let role = if home.validator_key.is_some() { "validator" } else { "follower" };
+    println!("numo {role} — home {}, genesis root {}", dir.display(), home.genesis.genesis_root());
+    let stream_limits = args.stream_limits();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(async move {
+        let http = config.http;
+        let node = numo_node::start_consensus(config, &home).await.context("starting the node")?;
+        node.streams.set_limits(stream_limits);
+        let listener = tokio::net::TcpListener::bind(http).await.with_context(|| format!("binding {http}"))?;
+        println!("listening on http://{}", listener.local_addr()?);
+        numo_node::serve(node, listener).await.context("serving HTTP")
+    })
+}
+
 pub(crate) fn run(args: NodeArgs) -> ExitCode {
     match run_node(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -143,6 +176,9 @@ pub(crate) fn run(args: NodeArgs) -> ExitCode {
 fn run_node(args: NodeArgs) -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    if let Some(dir) = &args.home {
+        return run_home(dir, &args);
+    }
     let genesis = match (&args.genesis, args.dev) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

@@ -398,7 +398,7 @@ fn admit_inproc(scenario: &str, c: usize, market_given: bool) {
                             admission::check(&node.markets, market_given.then_some(market), signed).expect("valid");
                         let (_, durable) = node
                             .admission
-                            .admit(checked, now_ms(), 0, |t, m| node.committed_nonce(t, m), |_| {})
+                            .admit(checked, now_ms(), || 0, |t, m| node.committed_nonce(t, m), |_| {})
                             .map_err(|r| r.message)
                             .expect("admitted");
                         durable.await.expect("log writer").expect("durable");

@@ -110,12 +110,13 @@ impl Admission {
 
     /// Checks the nonce against the pending one (`committed` gives the on-chain value when the
     /// pair has nothing pending), reserves it, assigns the mempool sequence number and queues
-    /// the entry for the log. Returns the sequence number and the durability receipt.
+    /// the entry for the log, stamped with `lamport()` (called only when the entry is admitted).
+    /// Returns the sequence number and the durability receipt.
     pub fn admit(
         &self,
         checked: Checked,
         admitted_ms: u64,
-        lamport: u64,
+        lamport: impl FnOnce() -> u64,
         committed: impl FnOnce(&Address, &B256) -> u64,
         before_queue: impl FnOnce(u64),
     ) -> Result<(u64, oneshot::Receiver<Durable>), Refusal> {
@@ -136,6 +137,8 @@ impl Admission {
             .ok_or_else(|| Refusal::new(RefusalCode::NonceOverflow, "nonce increment overflows (C11)"))?;
         let seq = inner.next_seq;
         let (ack, durable) = oneshot::channel();
+        // Stamped only once admitted: a refusal leaves the Lamport clock as it was.
+        let lamport = lamport();
         let entry = AdmissionEntry { seq, market_id: checked.market_id, admitted_ms, lamport, signed: checked.signed };
         before_queue(seq);
         inner

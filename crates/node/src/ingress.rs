@@ -69,7 +69,7 @@ pub fn submit_from(node: &Node, submission: Submission, wait: bool, origin: Orig
     }
     let checked = admission::check(&node.markets, submission.market, submission.signed)?;
     let (market_id, signed) = (checked.market_id, checked.signed);
-    let lamport = match origin {
+    let stamp = || match origin {
         Origin::Client => node.lamport.tick(),
         Origin::Peer { lamport } => {
             node.lamport.observe(lamport);
@@ -82,8 +82,12 @@ pub fn submit_from(node: &Node, submission: Submission, wait: bool, origin: Orig
             node.waiters.lock().expect("waiters lock").insert(seq, outcome_tx);
         }
     };
-    let (seq, durable) =
-        node.admission.admit(checked, now_ms(), lamport, |t, m| node.committed_nonce(t, m), register)?;
+    let mut lamport = 0;
+    let stamped = || {
+        lamport = stamp();
+        lamport
+    };
+    let (seq, durable) = node.admission.admit(checked, now_ms(), stamped, |t, m| node.committed_nonce(t, m), register)?;
     if origin == Origin::Client {
         if let Some(broadcast) = node.broadcast.get() {
             broadcast.publish(lamport, mempool_payload(&market_id, &signed));

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 /// Exchange block interval: 100 ms unless configured (`--block-interval-ms`).
 pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 100;
+/// On a consensus venue, the longest a proposer waits for messages before it proposes an empty
+/// block (K8): heights, and the chain's clock, advance at least this often.
+pub const HEARTBEAT_MS: u64 = 1_000;
 /// Most messages one block executes; the rest wait for the next block (bounds block time after
 /// a restart with a long admission backlog).
 pub const MAX_MESSAGES_PER_BLOCK: usize = 4_096;
@@ -81,5 +84,7 @@ const _: () = assert!(VIEW_ROWS_MAX <= RECENT_TRADES_MAX);
 const _: () = assert!(BOOK_DEPTH_DEFAULT <= BOOK_DEPTH_MAX);
 const _: () = assert!(DEFAULT_QUEUE_BYTES >= MIN_QUEUE_BYTES);
 const _: () = assert!(MIN_QUEUE_BYTES >= DEFAULT_MAX_REQUEST_BYTES);
+// A heartbeat block comes after at least one block interval.
+const _: () = assert!(HEARTBEAT_MS >= DEFAULT_BLOCK_INTERVAL_MS);
 // A submitter waits at least a few blocks before being told "admitted, still pending".
 const _: () = assert!(WAIT_FOR_BLOCK_MAX.as_millis() >= 10 * DEFAULT_BLOCK_INTERVAL_MS as u128);

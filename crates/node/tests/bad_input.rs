@@ -520,10 +520,18 @@ async fn malformed_input_is_refused_with_the_error_shape_and_stores_nothing() {
 /// Submits `friendly` to one node and `canonical` to another; both answers and both chains must
 /// agree byte for byte.
 async fn same_as_canonical(a: &Client, b: &Client, friendly: &Value, canonical: &Value) -> Value {
-    let (status_a, answer_a) = a.post_json("/v1/messages", friendly).await;
-    let (status_b, answer_b) = b.post_json("/v1/messages", canonical).await;
+    let (status_a, mut answer_a) = a.post_json("/v1/messages", friendly).await;
+    let (status_b, mut answer_b) = b.post_json("/v1/messages", canonical).await;
     assert_eq!(status_a, 200, "friendly: {answer_a}");
     assert_eq!(status_b, 200, "canonical: {answer_b}");
+    // Each node signs its receipt with its own key (K6): the receipts differ in signer only.
+    let (mut receipt_a, mut receipt_b) = (answer_a["receipt"].take(), answer_b["receipt"].take());
+    assert_ne!(receipt_a["signer"], receipt_b["signer"]);
+    for receipt in [&mut receipt_a, &mut receipt_b] {
+        receipt["signer"].take();
+        receipt["signature"].take();
+    }
+    assert_eq!(receipt_a, receipt_b);
     assert_eq!(answer_a, answer_b, "friendly and canonical answers differ");
     assert_eq!(answer_a["message"], canonical["message"], "the friendly form encodes to the canonical bytes");
     assert_eq!(answer_a["signature"], canonical["signature"]);
