@@ -16,7 +16,7 @@ use crate::dialer::Dialer;
 use crate::error::GossipError;
 use crate::lamport::LamportClock;
 use crate::limits::{GossipLimits, IDLE_CONNECTION_TIMEOUT, OUTBOUND_QUEUE_MAX};
-use crate::message::{origin_of, MempoolMessage};
+use crate::message::{origin_of, payload_id, MempoolMessage};
 use crate::rate::RateLimiter;
 use crate::seen::SeenCache;
 use crate::stats::{Counters, GossipStats};
@@ -96,6 +96,7 @@ impl Gossip {
             local_peer_id,
             origin: origin_of(&local_peer_id.to_bytes()),
             limits: config.limits,
+            seen: Mutex::new(SeenCache::new(config.limits.seen_cache)),
         });
         let behaviour = behaviour::build(&keypair, &config.limits, shared.clock.clone())?;
         let mut swarm = SwarmBuilder::with_existing_identity(keypair)
@@ -118,7 +119,6 @@ impl Gossip {
             commands: command_rx,
             deliveries: delivery_tx,
             limiter: RateLimiter::new(config.limits.per_peer_msgs_per_sec, config.limits.per_peer_burst),
-            seen: SeenCache::new(config.limits.seen_cache),
             dialer: Dialer::new(config.peers.len(), std::time::Instant::now()),
             peer_addrs: config.peers.iter().copied().map(multiaddr_of).collect(),
         };
@@ -145,9 +145,17 @@ impl Gossip {
             TrySendError::Full(()) => GossipError::Backpressure,
             TrySendError::Closed(()) => GossipError::Stopped,
         })?;
-        let lamport = self.inner.shared.clock.send().map_err(|_| GossipError::ClockExhausted)?;
-        let message = MempoolMessage { lamport, origin: self.inner.shared.origin, payload };
-        permit.send(Command::Publish { id: message.id(), bytes: message.encode() });
+        let shared = &self.inner.shared;
+        let lamport = {
+            // Stamp and mark seen together (see `Shared::seen`): from here on a copy of this
+            // payload from the network is a duplicate, never a delivery.
+            let mut seen = shared.seen();
+            let lamport = shared.clock.send().map_err(|_| GossipError::ClockExhausted)?;
+            seen.insert(payload_id(&payload));
+            lamport
+        };
+        let message = MempoolMessage { lamport, origin: shared.origin, payload };
+        permit.send(Command::Publish { bytes: message.encode() });
         Ok(lamport)
     }
 

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use libp2p::futures::StreamExt;
@@ -20,7 +20,7 @@ use crate::behaviour::{check_form, FormError};
 use crate::dialer::Dialer;
 use crate::lamport::LamportClock;
 use crate::limits::{GossipLimits, DIAL_TICK};
-use crate::message::MempoolMessage;
+use crate::message::{payload_id, MempoolMessage};
 use crate::rate::RateLimiter;
 use crate::seen::SeenCache;
 use crate::stats::{bump, Counters};
@@ -37,13 +37,25 @@ pub(crate) struct Shared {
     /// [`crate::message::origin_of`] this node's peer id.
     pub(crate) origin: [u8; 32],
     pub(crate) limits: GossipLimits,
+    /// Payload ids delivered to or published by this node. The receipt rule and a publish's
+    /// stamp are taken under this lock together with the check and insert, so for each
+    /// payload exactly one of them happens first: either the node published it (and a later
+    /// copy is refused as seen) or it was delivered (and the publish is stamped after the
+    /// receipt).
+    pub(crate) seen: Mutex<SeenCache>,
+}
+
+impl Shared {
+    pub(crate) fn seen(&self) -> MutexGuard<'_, SeenCache> {
+        self.seen.lock().expect("nothing panics while holding the seen lock")
+    }
 }
 
 /// What a handle asks of the task.
 #[derive(Debug)]
 pub(crate) enum Command {
-    /// Publish these wire bytes; `id` is their payload id.
-    Publish { bytes: Vec<u8>, id: [u8; 32] },
+    /// Publish these wire bytes.
+    Publish { bytes: Vec<u8> },
     /// Finish the queued commands before this one, then stop.
     Stop,
 }
@@ -56,7 +68,6 @@ pub(crate) struct Driver {
     pub(crate) commands: mpsc::Receiver<Command>,
     pub(crate) deliveries: mpsc::Sender<Received>,
     pub(crate) limiter: RateLimiter<PeerId>,
-    pub(crate) seen: SeenCache,
     pub(crate) dialer: Dialer<ConnectionId, PeerId>,
     pub(crate) peer_addrs: Vec<Multiaddr>,
 }
@@ -97,7 +108,7 @@ impl Driver {
         loop {
             tokio::select! {
                 command = self.commands.recv() => match command {
-                    Some(Command::Publish { bytes, id }) => self.publish(bytes, id),
+                    Some(Command::Publish { bytes }) => self.publish(bytes),
                     Some(Command::Stop) | None => break,
                 },
                 event = self.swarm.select_next_some() => self.on_event(event),
@@ -107,9 +118,8 @@ impl Driver {
         tracing::debug!(peer = %self.shared.local_peer_id, "mempool gossip stopped");
     }
 
-    fn publish(&mut self, bytes: Vec<u8>, id: [u8; 32]) {
-        // The node holds this payload already: never hand it back, whatever gossipsub says.
-        self.seen.insert(id);
+    /// Hands queued bytes to gossipsub (the handle already stamped them and marked them seen).
+    fn publish(&mut self, bytes: Vec<u8>) {
         let counters = &self.shared.counters;
         match self.swarm.behaviour_mut().publish(self.topic.clone(), bytes) {
             Ok(_) => bump(&counters.published),
@@ -166,8 +176,10 @@ impl Driver {
         self.swarm.behaviour_mut().report_message_validation_result(&id, &source, acceptance);
     }
 
-    /// The checks in order of cost: the sender's budget, the size, the form, the seen cache,
-    /// and last the receipt rule, which moves the clock only for a message that is delivered.
+    /// The checks in order of cost: the sender's budget, the size, the form, then — under the
+    /// seen lock — the seen cache and the receipt rule, which moves the clock only for a message
+    /// that is accepted. An accepted payload is seen from then on, even if the node's channel
+    /// turns out to be full.
     fn judge(&mut self, source: PeerId, message: &gossipsub::Message, now: Instant) -> Result<Received, Refusal> {
         if !self.limiter.allow(source, now) {
             return Err(Refusal::Penalised(Offence::RateLimited));
@@ -182,25 +194,26 @@ impl Driver {
                 return Err(Refusal::Penalised(Offence::Malformed));
             }
         };
-        if self.seen.contains(&crate::message::payload_id(view.payload)) {
-            return Err(Refusal::Seen);
-        }
-        let lamport_after =
-            self.shared.clock.receive(view.lamport).map_err(|_| Refusal::Penalised(Offence::Malformed))?;
+        let id = payload_id(view.payload);
+        let lamport_after = {
+            let mut seen = self.shared.seen();
+            if seen.contains(&id) {
+                return Err(Refusal::Seen);
+            }
+            let after = self.shared.clock.receive(view.lamport).map_err(|_| Refusal::Penalised(Offence::Malformed))?;
+            seen.insert(id);
+            after
+        };
         assert!(lamport_after > view.lamport, "the receipt rule stamps after the send");
         let message = MempoolMessage { lamport: view.lamport, origin: view.origin, payload: view.payload.to_vec() };
         Ok(Received { message, from: source.to_string(), lamport_after })
     }
 
     /// Hands a message to the node; a full channel drops it (the node is behind) rather than
-    /// queue without bound. Only a delivered payload is remembered as seen.
+    /// queue without bound.
     fn deliver(&mut self, delivery: Received) {
-        let id = delivery.message.id();
         match self.deliveries.try_send(delivery) {
-            Ok(()) => {
-                self.seen.insert(id);
-                bump(&self.shared.counters.received);
-            }
+            Ok(()) => bump(&self.shared.counters.received),
             Err(TrySendError::Full(_) | TrySendError::Closed(_)) => bump(&self.shared.counters.queue_full),
         }
     }
