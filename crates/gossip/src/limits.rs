@@ -32,7 +32,9 @@ pub const LAMPORT_LEAD_MAX: u64 = 1 << 32;
 pub const DEFAULT_MAX_PENDING: usize = 4_096;
 /// Default sustained messages per second accepted from one peer. Above the node's admission
 /// saturation (≈3,900 msgs/s), so an honest peer forwarding everything the network admits is
-/// never limited; a peer flooding faster loses the excess and is penalised.
+/// never limited; a peer flooding faster loses the excess and is penalised. A message refused
+/// this way is not taken from another peer either within gossipsub's duplicate window (its id
+/// is remembered), which is why the default sits well above any honest rate.
 pub const DEFAULT_PER_PEER_MSGS_PER_SEC: u32 = 4_000;
 /// Default burst one peer may send at once above its sustained rate: two seconds of it, so a
 /// peer flushing a backlog after a reconnect is not penalised.

@@ -152,6 +152,36 @@ async fn peers_listed_before_they_start_are_redialled_until_they_answer() {
     stop_all(nodes).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_of_three_relays_through_the_middle_node_quickly() {
+    // a — b — c: a and c know only b, so every message between them is forwarded by b once
+    // b's validation accepts it (mesh forwarding, not the publisher's flood).
+    let (a_addr, b_addr, c_addr) = (free_addr(), free_addr(), free_addr());
+    let a = Node::start(key(6, 0), a_addr, vec![b_addr], GossipLimits::default()).await;
+    let b = Node::start(key(6, 1), b_addr, vec![], GossipLimits::default()).await;
+    let c = Node::start(key(6, 2), c_addr, vec![b_addr], GossipLimits::default()).await;
+    let mut nodes = vec![a, b, c];
+    common::wait_until("b sees both ends", || nodes[1].gossip.peers() == 2).await;
+    assert_eq!((nodes[0].gossip.peers(), nodes[2].gossip.peers()), (1, 1), "the ends are not connected");
+    // A few heartbeats for b's mesh to graft both ends.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let mut latencies = Vec::new();
+    for round in 0..20u32 {
+        let sent_at = Instant::now();
+        nodes[0].gossip.publish(format!("relayed {round}").into_bytes()).unwrap();
+        let got = nodes[2].expect(1, "c, through b").await;
+        let (delivery, arrived_at) = &got[0];
+        assert_eq!(delivery.from, nodes[1].gossip.local_peer_id(), "forwarded by b");
+        assert!(delivery.lamport_after > delivery.message.lamport);
+        latencies.push(arrived_at.duration_since(sent_at));
+        nodes[1].expect(1, "b on the way").await;
+    }
+    all_silent(&mut nodes, "each relayed message once").await;
+    report_latency("line of 3, two hops", &mut latencies);
+    assert!(latencies[latencies.len() / 2] < Duration::from_millis(100));
+    stop_all(nodes).await;
+}
+
 fn report_latency(what: &str, latencies: &mut [Duration]) {
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
