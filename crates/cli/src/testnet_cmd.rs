@@ -20,6 +20,10 @@ pub(crate) enum TestnetCommand {
         /// Directory to write (must not hold a testnet yet).
         #[arg(long)]
         out: PathBuf,
+        /// Fund dev accounts 0..N in the genesis (default 10, the dev venue's); a load generator
+        /// needs many (account, market) pairs (`numo load --accounts N`).
+        #[arg(long, default_value_t = numo_node::genesis::DEV_ACCOUNT_COUNT)]
+        dev_accounts: u32,
     },
 }
 
@@ -34,8 +38,9 @@ pub(crate) fn run(command: TestnetCommand) -> ExitCode {
 }
 
 fn init(command: TestnetCommand) -> Result<()> {
-    let TestnetCommand::Init { validators, followers, out } = command;
-    let testnet = numo_node::home::init_testnet(&out, VenueGenesis::dev(), validators, followers)
+    let TestnetCommand::Init { validators, followers, out, dev_accounts } = command;
+    let genesis = VenueGenesis::dev_with_accounts(dev_accounts);
+    let testnet = numo_node::home::init_testnet(&out, genesis, validators, followers)
         .with_context(|| format!("writing a testnet to {}", out.display()))?;
     for node in testnet.validators.iter().chain(&testnet.followers) {
         let role = node.address.map_or("follower".to_string(), |a| format!("validator {a}"));

@@ -133,6 +133,24 @@ impl Gossip {
     /// [`GossipError::Backpressure`] and consumes no timestamp. The payload is never delivered
     /// back to this node, even when another node publishes it too.
     pub fn publish(&self, payload: Vec<u8>) -> Result<u64, GossipError> {
+        self.publish_with(payload, |clock| clock.send().map_err(|_| GossipError::ClockExhausted))
+    }
+
+    /// Publishes `payload` stamped `lamport`, a time the caller's own Lamport clock gave it (a
+    /// node that stamps messages when it admits them, before it knows it will gossip them).
+    /// This transport's clock jumps past the stamp, so its later stamps stay causal.
+    pub fn publish_stamped(&self, lamport: u64, payload: Vec<u8>) -> Result<u64, GossipError> {
+        self.publish_with(payload, |clock| {
+            clock.receive(lamport).map_err(|_| GossipError::ClockExhausted)?;
+            Ok(lamport)
+        })
+    }
+
+    fn publish_with(
+        &self,
+        payload: Vec<u8>,
+        stamp: impl FnOnce(&LamportClock) -> Result<u64, GossipError>,
+    ) -> Result<u64, GossipError> {
         if payload.is_empty() {
             return Err(GossipError::EmptyPayload);
         }
@@ -150,7 +168,7 @@ impl Gossip {
             // Stamp and mark seen together (see `Shared::seen`): from here on a copy of this
             // payload from the network is a duplicate, never a delivery.
             let mut seen = shared.seen();
-            let lamport = shared.clock.send().map_err(|_| GossipError::ClockExhausted)?;
+            let lamport = stamp(&shared.clock)?;
             seen.insert(payload_id(&payload));
             lamport
         };

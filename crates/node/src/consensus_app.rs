@@ -44,6 +44,11 @@ impl ConsensusApp {
         Self { node, verify: Mutex::new(verify), height_started: Mutex::new(None) }
     }
 
+    /// The venue the app validates against (for wrappers, e.g. a test's byzantine proposer).
+    pub fn venue(&self) -> &numo_chain::Venue {
+        &self.node.venue
+    }
+
     fn link(&self) -> Option<&ConsensusLink> {
         self.node.consensus.get()
     }

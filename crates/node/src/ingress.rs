@@ -69,10 +69,12 @@ pub fn submit_from(node: &Node, submission: Submission, wait: bool, origin: Orig
     }
     let checked = admission::check(&node.markets, submission.market, submission.signed)?;
     let (market_id, signed) = (checked.market_id, checked.signed);
+    // The clock only fails at 2^64 events (or a peer stamp 2^32 ahead, which the transport
+    // already refuses): then it stays where it is.
     let stamp = || match origin {
-        Origin::Client => node.lamport.tick(),
+        Origin::Client => node.lamport.send().unwrap_or_else(|_| node.lamport.now()),
         Origin::Peer { lamport } => {
-            node.lamport.observe(lamport);
+            let _ = node.lamport.receive(lamport);
             lamport
         }
     };

@@ -20,7 +20,6 @@ pub mod funding;
 pub mod genesis;
 pub mod home;
 pub mod ingress;
-pub mod lamport;
 pub mod l1;
 pub mod limits;
 pub mod metrics;
@@ -48,8 +47,19 @@ use std::sync::Arc;
 /// [`serve`].
 pub fn start(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Node>, StartError> {
     let node = Node::open(config, genesis)?;
+    let verify_tx = spawn_verifier(&node)?;
+    let producer = node.clone();
+    std::thread::Builder::new()
+        .name("numo-blocks".into())
+        .spawn(move || sequencer::run_block_loop(producer, LocalSequencer::default(), verify_tx))
+        .expect("spawn the block producer");
+    Ok(node)
+}
+
+/// Starts the verifier thread and hands it the batches committed before a crash but not
+/// checked yet; returns where to send the numbers of newly committed batches.
+fn spawn_verifier(node: &Arc<Node>) -> Result<std::sync::mpsc::Sender<u64>, StartError> {
     let (verify_tx, verify_rx) = std::sync::mpsc::channel();
-    // Batches committed before a crash but not checked yet: the verifier resumes with them.
     if node.config.verify != config::VerifyMode::Off {
         let unchecked = node.store.last_verified_batch()?.unwrap_or(0) + 1;
         let next = node.chain.read().expect("chain lock").counters.next_batch_seq;
@@ -57,17 +67,12 @@ pub fn start(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Node>, Sta
             let _ = verify_tx.send(batch_seq);
         }
     }
-    let producer = node.clone();
-    std::thread::Builder::new()
-        .name("numo-blocks".into())
-        .spawn(move || sequencer::run_block_loop(producer, LocalSequencer::default(), verify_tx))
-        .expect("spawn the block producer");
     let verifier = node.clone();
     std::thread::Builder::new()
         .name("numo-verifier".into())
         .spawn(move || verifier::run_verifier(verifier, verify_rx))
         .expect("spawn the verifier");
-    Ok(node)
+    Ok(verify_tx)
 }
 
 /// Serves the HTTP API on `listener` until the process ends.

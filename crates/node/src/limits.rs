@@ -11,6 +11,10 @@ pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 100;
 /// On a consensus venue, the longest a proposer waits for messages before it proposes an empty
 /// block (K8): heights, and the chain's clock, advance at least this often.
 pub const HEARTBEAT_MS: u64 = 1_000;
+/// On a consensus venue, how long validators wait for a round's proposal before prevoting nil.
+/// Above [`HEARTBEAT_MS`], so an idle proposer's empty block arrives in time; a proposer that
+/// is down costs this much once per turn.
+pub const PROPOSE_TIMEOUT_MS: u64 = 1_500;
 /// Most messages one block executes; the rest wait for the next block (bounds block time after
 /// a restart with a long admission backlog).
 pub const MAX_MESSAGES_PER_BLOCK: usize = 4_096;
@@ -84,6 +88,8 @@ const _: () = assert!(VIEW_ROWS_MAX <= RECENT_TRADES_MAX);
 const _: () = assert!(BOOK_DEPTH_DEFAULT <= BOOK_DEPTH_MAX);
 const _: () = assert!(DEFAULT_QUEUE_BYTES >= MIN_QUEUE_BYTES);
 const _: () = assert!(MIN_QUEUE_BYTES >= DEFAULT_MAX_REQUEST_BYTES);
+// An idle proposer's heartbeat block reaches the others before they give up on the round.
+const _: () = assert!(HEARTBEAT_MS + 250 <= PROPOSE_TIMEOUT_MS);
 // A heartbeat block comes after at least one block interval.
 const _: () = assert!(HEARTBEAT_MS >= DEFAULT_BLOCK_INTERVAL_MS);
 // A submitter waits at least a few blocks before being told "admitted, still pending".

@@ -99,8 +99,9 @@ pub struct Node {
     pub funding: Mutex<crate::funding::FundingQueue>,
     /// The L1 bridge, when the node runs with `--l1-rpc` (set once at start).
     pub l1: std::sync::OnceLock<crate::l1::L1Link>,
-    /// This node's Lamport clock (K7).
-    pub lamport: crate::lamport::LamportClock,
+    /// This node's Lamport clock (K7, seed 003): ticks when a client's message is admitted (and
+    /// gossiped), jumps past every peer's stamp; orders the mempool causally, never execution.
+    pub lamport: numo_gossip::LamportClock,
     /// The mempool network, on a consensus venue (set once at start).
     pub broadcast: std::sync::OnceLock<Box<dyn crate::ingress::Broadcast>>,
     /// The consensus engine's view, on a consensus venue (set once at start).
@@ -205,7 +206,7 @@ impl Node {
             prover: crate::prover::ProverState::default(),
             funding: Mutex::default(),
             l1: std::sync::OnceLock::new(),
-            lamport: crate::lamport::LamportClock::starting_at(lamport),
+            lamport: numo_gossip::LamportClock::new(lamport),
             broadcast: std::sync::OnceLock::new(),
             consensus: std::sync::OnceLock::new(),
             signer,
