@@ -281,7 +281,7 @@ mod tests {
         );
         let outsider = ValidatorKey::from_bytes([9; 32]).unwrap();
         let mut cert = signed(&keys[..3], 5, 0, B256::ZERO);
-        cert.signatures.push(signed(&[outsider.clone()], 5, 0, B256::ZERO).signatures[0]);
+        cert.signatures.push(signed(std::slice::from_ref(&outsider), 5, 0, B256::ZERO).signatures[0]);
         assert_eq!(cert.verify(CHAIN, &set), Err(CertificateError::UnknownValidator(outsider.address())));
         let mut cert = signed(&keys[..3], 5, 0, B256::ZERO);
         cert.signatures[0].signature[64] = 0;
