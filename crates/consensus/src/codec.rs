@@ -668,3 +668,138 @@ impl HasEncodedLen<Response<NumoContext>> for NumoCodec {
         Ok(encode(msg).len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use malachitebft_app_channel::app::types::Keypair;
+
+    fn addr(b: u8) -> NodeAddress {
+        NodeAddress(Address::repeat_byte(b))
+    }
+
+    fn vote(value: NilOrVal<B256>, extension: bool) -> SignedMessage<NumoContext, Vote> {
+        let extension = extension.then(|| SignedMessage::new(Bytes::from_static(b"ext"), Signature([4; 65])));
+        let vote = Vote {
+            vote_type: VoteType::Precommit,
+            height: Height(7),
+            round: Round::new(2),
+            value,
+            validator: addr(1),
+            extension,
+        };
+        SignedMessage::new(vote, Signature([1; 65]))
+    }
+
+    fn commit() -> ExtendedCommitCertificate<NumoContext> {
+        ExtendedCommitCertificate {
+            height: Height(9),
+            round: Round::new(0),
+            value_id: B256::repeat_byte(5),
+            commit_signatures: vec![ExtendedCommitSignature {
+                address: addr(2),
+                signature: Signature([2; 65]),
+                extension: None,
+            }],
+        }
+    }
+
+    /// Encodes, decodes, re-encodes (same bytes) and checks every strict prefix and an extra
+    /// byte fail without panicking.
+    fn check<T>(msg: T)
+    where
+        NumoCodec: Codec<T, Error = CodecError>,
+    {
+        let bytes = NumoCodec.encode(&msg).unwrap();
+        let back: T = NumoCodec.decode(bytes.clone()).unwrap();
+        assert_eq!(NumoCodec.encode(&back).unwrap(), bytes);
+        for len in 0..bytes.len() {
+            assert!(Codec::<T>::decode(&NumoCodec, bytes.slice(..len)).is_err(), "prefix {len} decoded");
+        }
+        let mut long = bytes.to_vec();
+        long.push(0);
+        assert_eq!(Codec::<T>::decode(&NumoCodec, Bytes::from(long)).err(), Some(CodecError::TrailingBytes(1)));
+    }
+
+    #[test]
+    fn every_message_round_trips_and_every_truncation_errors() {
+        check(SignedConsensusMsg::Vote(vote(NilOrVal::Nil, false)));
+        check(SignedConsensusMsg::Vote(vote(NilOrVal::Val(B256::repeat_byte(3)), true)));
+        let proposal = Proposal {
+            height: Height(7),
+            round: Round::new(1),
+            value: Value(B256::repeat_byte(8)),
+            pol_round: Round::Nil,
+            proposer: addr(3),
+        };
+        check(SignedConsensusMsg::Proposal(SignedMessage::new(proposal, Signature([6; 65]))));
+        let init = ProposalPart::Init(PartInit {
+            height: Height(1),
+            round: Round::new(0),
+            pol_round: Round::new(0),
+            proposer: addr(4),
+            value_len: 3,
+        });
+        check(init.clone());
+        check(ProposalPart::Data(Bytes::from_static(b"abc")));
+        check(ProposalPart::Fin(Signature([9; 65])));
+        let id = StreamId::new(Bytes::from_static(b"stream"));
+        check(StreamMessage::new(id.clone(), 0, StreamContent::Data(init)));
+        check(StreamMessage::<ProposalPart>::new(id, 4, StreamContent::Fin));
+        let polka = PolkaCertificate {
+            height: Height(3),
+            round: Round::new(1),
+            value_id: B256::repeat_byte(1),
+            polka_signatures: vec![PolkaSignature::new(addr(5), Signature([5; 65]))],
+        };
+        check(LivenessMsg::PolkaCertificate(polka.clone()));
+        check(polka);
+        check(LivenessMsg::Vote(vote(NilOrVal::Nil, false)));
+        check(LivenessMsg::SkipRoundCertificate(RoundCertificate {
+            height: Height(3),
+            round: Round::new(4),
+            cert_type: RoundCertificateType::Skip,
+            round_signatures: vec![RoundSignature {
+                vote_type: VoteType::Prevote,
+                value_id: NilOrVal::Nil,
+                address: addr(6),
+                signature: Signature([6; 65]),
+            }],
+        }));
+        check(ValidatorProof::<NumoContext>::new(vec![2; 33], vec![7; 38], Signature([8; 65])));
+        check(ProposedValue::<NumoContext> {
+            height: Height(2),
+            round: Round::new(0),
+            valid_round: Round::Nil,
+            proposer: addr(7),
+            value: Value(B256::repeat_byte(2)),
+            validity: Validity::Invalid,
+        });
+        let peer = Keypair::ed25519_from_bytes([1; 32]).unwrap().public().to_peer_id();
+        let peer_id = PeerId::from_bytes(&peer.to_bytes()).unwrap();
+        check(Status::<NumoContext> { peer_id, tip_height: Height(10), history_min_height: Height(1) });
+        check(Request::ValueRequest(SyncValueRequest::new(Height(3)..=Height(8))));
+        let value = RawDecidedValue::new(Bytes::from_static(b"block"), commit());
+        check(Response::ValueResponse(SyncValueResponse::new(Height(9), vec![value])));
+    }
+
+    #[test]
+    fn forged_counts_and_rounds_are_refused() {
+        // A sync response claiming 2^32-1 values in a few bytes: refused before allocating.
+        let mut w = Writer::default();
+        w.u8(0);
+        w.u64(1);
+        w.u32(u32::MAX);
+        let err = Codec::<Response<NumoContext>>::decode(&NumoCodec, w.finish()).unwrap_err();
+        assert_eq!(err.code(), "codec_truncated");
+        // A round beyond u32 is invalid, not a panic in Malachite's `Round::from(i64)`.
+        let mut w = Writer::default();
+        w.u8(2);
+        w.u64(1);
+        w.0.extend_from_slice(&(1i64 << 40).to_be_bytes());
+        let err = Codec::<LivenessMsg<NumoContext>>::decode(&NumoCodec, w.finish()).unwrap_err();
+        assert_eq!(err, CodecError::Invalid("round"));
+        let err = Codec::<ProposalPart>::decode(&NumoCodec, Bytes::from_static(&[9])).unwrap_err();
+        assert_eq!(err, CodecError::UnknownTag { what: "proposal part", tag: 9 });
+    }
+}

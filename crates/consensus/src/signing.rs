@@ -150,3 +150,68 @@ impl Verifier<NumoContext> for NumoVerifier {
         Ok(signed_by(Some(digest), &proof.signature, &key))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{Height, NodeAddress, Value};
+    use alloy_primitives::Address;
+
+    const CHAIN: u64 = 9;
+
+    fn setup() -> (NumoSigner, NumoVerifier, secp256k1::PublicKey) {
+        let key = ValidatorKey::from_bytes([5; 32]).unwrap();
+        let public = key.point();
+        (NumoSigner { chain_id: CHAIN, key }, NumoVerifier { chain_id: CHAIN }, public)
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    #[test]
+    fn a_signed_precommit_is_the_public_vote_digest_signature() {
+        let (signer, verifier, public) = setup();
+        let vote = Vote {
+            vote_type: MalVoteType::Precommit,
+            height: Height(12),
+            round: Round::new(3),
+            value: NilOrVal::Val(B256::repeat_byte(1)),
+            validator: NodeAddress(signer.key.address()),
+            extension: None,
+        };
+        let signed = block_on(signer.sign_vote(vote.clone())).unwrap();
+        let digest = vote_digest(CHAIN, VoteType::Precommit, 12, 3, Some(B256::repeat_byte(1)));
+        assert_eq!(keys::recover_address(digest, &signed.signature.0).unwrap(), signer.key.address());
+        assert!(block_on(verifier.verify_signed_vote(&vote, &signed.signature, &public)).unwrap().is_valid());
+        // The same signature does not cover a prevote, another round or another chain.
+        let prevote = Vote { vote_type: MalVoteType::Prevote, ..vote.clone() };
+        assert!(block_on(verifier.verify_signed_vote(&prevote, &signed.signature, &public)).unwrap().is_invalid());
+        let later = Vote { round: Round::new(4), ..vote.clone() };
+        assert!(block_on(verifier.verify_signed_vote(&later, &signed.signature, &public)).unwrap().is_invalid());
+        let other_chain = NumoVerifier { chain_id: CHAIN + 1 };
+        assert!(block_on(other_chain.verify_signed_vote(&vote, &signed.signature, &public)).unwrap().is_invalid());
+    }
+
+    #[test]
+    fn proposals_and_peer_proofs_verify_only_for_their_signer() {
+        let (signer, verifier, public) = setup();
+        let proposal = Proposal {
+            height: Height(2),
+            round: Round::new(0),
+            value: Value(B256::repeat_byte(7)),
+            pol_round: Round::Nil,
+            proposer: NodeAddress(Address::ZERO),
+        };
+        let signed = block_on(signer.sign_proposal(proposal.clone())).unwrap();
+        assert!(block_on(verifier.verify_signed_proposal(&proposal, &signed.signature, &public)).unwrap().is_valid());
+        let other = ValidatorKey::from_bytes([6; 32]).unwrap().point();
+        assert!(block_on(verifier.verify_signed_proposal(&proposal, &signed.signature, &other)).unwrap().is_invalid());
+
+        let proof = block_on(signer.sign_validator_proof(public.serialize().to_vec(), vec![1, 2, 3])).unwrap();
+        assert!(block_on(verifier.verify_validator_proof(&proof)).unwrap().is_valid());
+        let mut moved = proof.clone();
+        moved.peer_id = vec![1, 2, 4];
+        assert!(block_on(verifier.verify_validator_proof(&moved)).unwrap().is_invalid());
+    }
+}

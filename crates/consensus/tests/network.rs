@@ -20,6 +20,8 @@ struct TestApp {
     me: Address,
     validators: ValidatorSet,
     refuse_proposer: Option<Address>,
+    /// Bytes appended to each proposed value, to make it span several stream chunks.
+    padding: usize,
     state: Mutex<AppState>,
 }
 
@@ -31,7 +33,11 @@ struct AppState {
 
 impl TestApp {
     fn new(me: Address, validators: ValidatorSet, refuse_proposer: Option<Address>) -> Arc<Self> {
-        Arc::new(Self { me, validators, refuse_proposer, state: Mutex::default() })
+        Self::padded(me, validators, refuse_proposer, 0)
+    }
+
+    fn padded(me: Address, validators: ValidatorSet, refuse_proposer: Option<Address>, padding: usize) -> Arc<Self> {
+        Arc::new(Self { me, validators, refuse_proposer, padding, state: Mutex::default() })
     }
 
     fn committed(&self) -> BTreeMap<u64, (Vec<u8>, Certificate)> {
@@ -58,11 +64,12 @@ impl Application for TestApp {
         let mut value = height.to_be_bytes().to_vec();
         value.extend_from_slice(&state.counter.to_be_bytes());
         value.extend_from_slice(self.me.as_slice());
+        value.extend((0..self.padding).map(|i| (i % 251) as u8));
         value
     }
 
     fn validate(&self, height: u64, proposer: Address, value: &[u8]) -> Result<(), String> {
-        if value.len() != 36 || value[..8] != height.to_be_bytes() || value_proposer(value) != proposer {
+        if value.len() != 36 + self.padding || value[..8] != height.to_be_bytes() || value_proposer(value) != proposer {
             return Err("malformed".into());
         }
         if Some(proposer) == self.refuse_proposer {
@@ -108,6 +115,7 @@ struct Net {
     validators: ValidatorSet,
     ports: Vec<SocketAddr>,
     homes: Vec<PathBuf>,
+    max_value_bytes: usize,
     _dir: tempfile::TempDir,
 }
 
@@ -123,7 +131,8 @@ impl Net {
             ValidatorSet::new(keys.iter().map(|k| Validator::new(k.public_key(), 1).unwrap()).collect()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let homes = (0..n).map(|i| dir.path().join(format!("node{i}"))).collect();
-        Self { keys, validators, ports: (0..n).map(|_| free_port()).collect(), homes, _dir: dir }
+        let ports = (0..n).map(|_| free_port()).collect();
+        Self { keys, validators, ports, homes, max_value_bytes: 1 << 20, _dir: dir }
     }
 
     fn config(&self, i: usize, home: &Path) -> ConsensusConfig {
@@ -143,7 +152,7 @@ impl Net {
                 rebroadcast: Duration::from_secs(1),
                 block_time: Duration::from_millis(50),
             },
-            max_value_bytes: 1 << 20,
+            max_value_bytes: self.max_value_bytes,
         }
     }
 
@@ -259,4 +268,27 @@ async fn refused_proposals_are_replaced_in_a_later_round_and_never_commit() {
         }
     }
     assert!(replaced >= 2, "the refused validator was round-0 proposer of {replaced} heights");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_megabyte_values_stream_in_chunks_and_commit() {
+    init_tracing();
+    let mut net = Net::new(4);
+    net.max_value_bytes = 4 << 20;
+    // 2.5 MiB + 36 bytes: three Data chunks per proposal.
+    let padding = (5 << 20) / 2;
+    let apps: Vec<_> =
+        (0..4).map(|i| TestApp::padded(net.keys[i].address(), net.validators.clone(), None, padding)).collect();
+    let mut handles = Vec::new();
+    for (i, app) in apps.iter().enumerate() {
+        handles.push(net.start(i, app).await);
+    }
+    wait_for("5 heights of large values", Duration::from_secs(40), || apps.iter().all(|a| a.tip() >= 5)).await;
+    for handle in handles {
+        handle.stop().await;
+    }
+    assert_agree(&apps.iter().collect::<Vec<_>>(), &net.validators);
+    for (height, (value, _)) in apps[2].committed() {
+        assert_eq!(value.len(), 36 + padding, "height {height}");
+    }
 }
