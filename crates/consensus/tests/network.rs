@@ -204,6 +204,16 @@ async fn four_validators_decide_then_one_stops_and_catches_up_by_sync() {
     for (i, app) in apps.iter().enumerate() {
         handles.push(Some(net.start(i, app).await));
     }
+    // A follower: no key, dials every validator, never votes, commits what they decide.
+    let follower_app = TestApp::new(Address::ZERO, net.validators.clone(), None);
+    let follower_config = ConsensusConfig {
+        key: None,
+        p2p_key: [99; 32],
+        listen: free_port(),
+        peers: net.ports.clone(),
+        ..net.config(0, &net._dir.path().join("follower"))
+    };
+    let follower = start(follower_config, follower_app.clone()).await.expect("follower starts");
 
     // All four decide the same 20 heights, with valid certificates.
     wait_for("20 heights on all four", Duration::from_secs(30), || apps.iter().all(|a| a.tip() >= 20)).await;
@@ -214,7 +224,7 @@ async fn four_validators_decide_then_one_stops_and_catches_up_by_sync() {
     }
     let status = handles[0].as_ref().unwrap().status();
     assert!(status.height >= 20, "{status:?}");
-    assert_eq!(status.peers, 3, "{status:?}");
+    assert_eq!(status.peers, 4, "three validators and the follower: {status:?}");
 
     // One stops; the other three (3 of 4 power > 2/3) keep deciding.
     let stopped = 3;
@@ -233,6 +243,9 @@ async fn four_validators_decide_then_one_stops_and_catches_up_by_sync() {
     let caught_up = apps[stopped].committed();
     assert!((1..=goal).all(|h| caught_up.contains_key(&h)), "no gaps after sync");
 
+    wait_for("the follower to follow", Duration::from_secs(10), || follower_app.tip() >= goal).await;
+    assert_agree(&[&apps[0], &follower_app], &net.validators);
+    follower.stop().await;
     for handle in handles.into_iter().flatten() {
         handle.stop().await;
     }
