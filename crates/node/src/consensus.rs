@@ -72,7 +72,22 @@ impl ConsensusLink {
     }
 }
 
-/// The JSON of a stored certificate (K5).
+/// The JSON of a stored certificate (K5): height, round, value id and each validator's
+/// precommit signature, plus the encoded bytes for tools that verify it themselves.
 pub fn certificate_json(bytes: &[u8]) -> serde_json::Value {
-    serde_json::json!({ "encoded": alloy_primitives::hex::encode_prefixed(bytes) })
+    use alloy_primitives::hex;
+    match numo_consensus::Certificate::decode(bytes) {
+        Ok(certificate) => serde_json::json!({
+            "height": certificate.height,
+            "round": certificate.round,
+            "valueId": certificate.value_id,
+            "signatures": certificate.signatures.iter().map(|s| serde_json::json!({
+                "validator": s.validator,
+                "signature": hex::encode_prefixed(s.signature),
+            })).collect::<Vec<_>>(),
+            "encoded": hex::encode_prefixed(bytes),
+        }),
+        // The store only holds what this node encoded; say so rather than fail the block view.
+        Err(error) => serde_json::json!({ "error": error.to_string(), "encoded": hex::encode_prefixed(bytes) }),
+    }
 }

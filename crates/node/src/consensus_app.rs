@@ -164,6 +164,12 @@ impl Application for ConsensusApp {
         })
     }
 
+    fn validate_synced(&self, _height: u64, proposer: Address, value: &[u8]) -> Result<(), String> {
+        self.check(value, None).map(|_| ()).inspect_err(|reason| {
+            tracing::warn!(%proposer, reason, "refusing a synced value");
+        })
+    }
+
     fn commit(&self, value: &[u8], certificate: &Certificate) -> Result<(), String> {
         let value = BlockValue::decode(value).map_err(|e| format!("decided value does not decode: {e}"))?;
         let tip = self.node.chain.read().expect("chain lock").tip(self.node.genesis_root);
@@ -185,11 +191,14 @@ impl Application for ConsensusApp {
             options: BlockOptions::VERIFYING,
             certificate: Some(certificate.encode()),
         };
-        let batches = commit_block(&self.node, input).map_err(|e| {
-            // The node never serves a chain it could not persist.
-            tracing::error!("block commit failed, stopping: {e}");
-            std::process::exit(70)
-        })?;
+        let batches = match commit_block(&self.node, input) {
+            Ok(batches) => batches,
+            Err(error) => {
+                // The node never serves a chain it could not persist.
+                tracing::error!("block commit failed, stopping: {error}");
+                std::process::exit(70)
+            }
+        };
         let verify = self.verify.lock().expect("verify lock");
         for seq in batches {
             let _ = verify.send(seq);

@@ -15,6 +15,7 @@ pub mod api_funding;
 pub mod chain;
 pub mod config;
 pub mod consensus;
+pub mod consensus_app;
 pub mod error;
 pub mod funding;
 pub mod genesis;
@@ -40,6 +41,7 @@ pub mod witness;
 use config::NodeConfig;
 use genesis::VenueGenesis;
 use node::{Node, StartError};
+use numo_consensus::Application;
 use sequencer::LocalSequencer;
 use std::sync::Arc;
 
@@ -78,4 +80,134 @@ fn spawn_verifier(node: &Arc<Node>) -> Result<std::sync::mpsc::Sender<u64>, Star
 /// Serves the HTTP API on `listener` until the process ends.
 pub async fn serve(node: Arc<Node>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, api::router(node)).await
+}
+
+/// Why a consensus node cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsensusStartError {
+    /// The node itself (store, genesis, key).
+    #[error(transparent)]
+    Node(#[from] StartError),
+    /// The genesis has no usable validator set.
+    #[error("validator set: {0}")]
+    Validators(String),
+    /// The mempool network.
+    #[error("mempool network: {0}")]
+    Gossip(#[from] numo_gossip::GossipError),
+    /// The consensus engine.
+    #[error("consensus engine: {0}")]
+    Engine(#[from] numo_consensus::StartError),
+}
+
+/// Carries admitted messages over the gossip network, stamped with this node's Lamport time.
+struct GossipBroadcast(numo_gossip::Gossip);
+
+impl ingress::Broadcast for GossipBroadcast {
+    fn publish(&self, lamport: u64, payload: Vec<u8>) {
+        if let Err(error) = self.0.publish_stamped(lamport, payload) {
+            tracing::warn!(%error, "mempool gossip refused a message; it stays in this node's mempool");
+        }
+    }
+}
+
+/// Opens the node of a consensus venue from its `home` and starts its verifier, the mempool
+/// network (K7) and Malachite (docs/CONSENSUS.md). Must run inside a tokio runtime; serve the
+/// API with [`serve`].
+pub async fn start_consensus(config: NodeConfig, home: &home::Home) -> Result<Arc<Node>, ConsensusStartError> {
+    start_consensus_with(config, home, |app| app).await
+}
+
+/// [`start_consensus`] with the node's [`Application`] wrapped by `wrap` (tests run a byzantine
+/// proposer this way; a node passes it through).
+pub async fn start_consensus_with(
+    config: NodeConfig,
+    home: &home::Home,
+    wrap: impl FnOnce(Arc<consensus_app::ConsensusApp>) -> Arc<dyn Application>,
+) -> Result<Arc<Node>, ConsensusStartError> {
+    let Some(set) = &home.genesis.consensus else {
+        return Err(ConsensusStartError::Validators("the genesis has no [consensus] section".into()));
+    };
+    let validators = set
+        .validators
+        .iter()
+        .map(|v| numo_consensus::Validator::new(v.public_key, v.power))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(numo_consensus::ValidatorSet::new)
+        .map_err(|e| ConsensusStartError::Validators(e.to_string()))?;
+    let key = match home.validator_key {
+        Some(key) => Some(
+            numo_consensus::ValidatorKey::from_bytes(key.to_secret_bytes())
+                .map_err(|e| ConsensusStartError::Validators(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let data_dir = config.data_dir.clone();
+    let block_interval = std::time::Duration::from_millis(config.block_interval_ms.max(1));
+    let node = Node::open(config, home.genesis.clone())?;
+    let verify = spawn_verifier(&node)?;
+    let link = node.consensus.get_or_init(|| consensus::ConsensusLink::new(key.is_some()));
+    let _ = link;
+
+    let gossip_config = numo_gossip::GossipConfig {
+        key: home.p2p_key,
+        listen: home.config.mempool.listen,
+        peers: home.config.mempool.peers.clone(),
+        limits: numo_gossip::GossipLimits::default(),
+    };
+    let (gossip, mut received) = numo_gossip::Gossip::start(gossip_config).await?;
+    let _ = node.broadcast.set(Box::new(GossipBroadcast(gossip.clone())));
+    let receiver = node.clone();
+    tokio::spawn(async move {
+        while let Some(message) = received.recv().await {
+            let node = receiver.clone();
+            let lamport = message.message.lamport;
+            // Signature recovery is CPU work: off the async workers.
+            let payload = message.message.payload;
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Err(reason) = consensus_app::admit_gossip(&node, lamport, &payload) {
+                    node.metrics.refuse("gossip_refused");
+                    tracing::debug!(reason, "gossiped message not admitted");
+                }
+            })
+            .await;
+        }
+    });
+    let regossip = node.clone();
+    tokio::spawn(async move {
+        // Messages admitted before a restart: peers may not have them.
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if let Some(broadcast) = regossip.broadcast.get() {
+            consensus_app::regossip_pending(&regossip, broadcast.as_ref());
+        }
+    });
+
+    let timeouts = numo_consensus::Timeouts {
+        propose: std::time::Duration::from_millis(limits::PROPOSE_TIMEOUT_MS),
+        ..numo_consensus::Timeouts::for_block_time(block_interval)
+    };
+    let consensus_config = numo_consensus::ConsensusConfig {
+        chain_id: home.genesis.chain_id,
+        home: data_dir,
+        key,
+        p2p_key: home.p2p_key,
+        listen: home.config.consensus.listen,
+        peers: home.config.consensus.peers.clone(),
+        validators,
+        timeouts,
+        max_value_bytes: numo_consensus::DEFAULT_MAX_VALUE_BYTES,
+    };
+    let app = wrap(Arc::new(consensus_app::ConsensusApp::new(node.clone(), verify)));
+    let handle = numo_consensus::start(consensus_config, app).await?;
+    let watcher = node.clone();
+    tokio::spawn(async move {
+        // Holds the engine for the life of the process and copies its peer counts to /health.
+        loop {
+            if let Some(link) = watcher.consensus.get() {
+                link.peers.store(handle.status().peers as u64, std::sync::atomic::Ordering::Relaxed);
+                link.mempool_peers.store(gossip.peers() as u64, std::sync::atomic::Ordering::Relaxed);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    });
+    Ok(node)
 }

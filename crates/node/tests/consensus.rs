@@ -145,7 +145,7 @@ async fn honest_validators_refuse_a_byzantine_proposer_and_the_chain_goes_on() {
     let genesis = VenueGenesis::dev();
     let market = &genesis.markets[0].context;
     let mut sent = Vec::new();
-    let mut send_round = |round: u64, sent: &mut Vec<SignedMessage>| {
+    let send_round = |round: u64, sent: &mut Vec<SignedMessage>| {
         for account in 0..4usize {
             let trader = dev_accounts()[account].address;
             let order_id = B256::left_padding_from(&(round * 16 + account as u64 + 1).to_be_bytes());
