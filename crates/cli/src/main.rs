@@ -22,6 +22,7 @@ mod load_cmd;
 mod node_cmd;
 mod order_cmd;
 mod prove_cmd;
+mod receipt_check;
 mod render;
 mod replay_cmd;
 mod testnet_cmd;

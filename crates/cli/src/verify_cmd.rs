@@ -40,6 +40,12 @@ pub(crate) struct VerifyArgs {
     /// With --dev: the node was started with `--dev-accounts N` (part of its genesis root).
     #[arg(long, requires = "dev", default_value_t = numo_node::genesis::DEV_ACCOUNT_COUNT)]
     dev_accounts: u32,
+    /// Check signed receipts instead of batches (K6; repeatable): each FILE holds a receipt or
+    /// a whole `POST /v1/messages` answer. Each signature must recover its signer, the node's
+    /// chain must hold that message at that global index in that block, and no two receipts of
+    /// one signer may contradict each other (exit 1 with the evidence).
+    #[arg(long, value_name = "FILE")]
+    receipt: Vec<PathBuf>,
 }
 
 /// A verified disagreement between what the node claims and what the spec computes.
@@ -51,6 +57,16 @@ struct Fraud {
 }
 
 pub(crate) fn run(args: VerifyArgs) -> ExitCode {
+    if !args.receipt.is_empty() {
+        return match crate::receipt_check::check(&args.node, &args.receipt) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match verify(&args) {
         Ok(None) => ExitCode::SUCCESS,
         Ok(Some(fraud)) => {

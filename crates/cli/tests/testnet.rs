@@ -189,6 +189,25 @@ impl Traders {
         }
     }
 
+    /// Like [`Traders::submit`] but waits for the block (`wait=true`); the node's answer.
+    fn submit_waiting(&mut self, net: &Net, account: usize) -> Value {
+        let node = account % NODES;
+        let trader = dev_accounts()[account].address;
+        let nonce = self.nonces[account];
+        self.next_order += 1;
+        let order_id = B256::left_padding_from(&self.next_order.to_be_bytes());
+        let qty = U256::from(100_000_000_000_000u64);
+        let message = Message::Place(Place { trader, nonce, order_id, side: 0, tif: 0, tick: 200_000, qty });
+        let signature = hex::encode_prefixed(sign_digest(&dev_accounts()[account].secret, &message.hash(&self.domain)).0);
+        let body = json!({ "message": hex::encode_prefixed(message.encode()), "signature": signature, "market": self.market.to_string() });
+        let response = net.http.post(format!("{}/v1/messages?wait=true", net.urls[node])).json(&body).send().unwrap();
+        assert_eq!(response.status(), 200);
+        let answer: Value = response.json().unwrap();
+        self.acked.insert(signature, (account, nonce));
+        self.nonces[account] += 1;
+        answer
+    }
+
     fn submit_round(&mut self, net: &Net, per_account: usize) {
         let running = net.running();
         for _ in 0..per_account {
@@ -321,6 +340,37 @@ fn four_validators_and_a_follower_agree_survive_crashes_and_lose_nothing() {
     });
     let top = assert_same_chain(&net, &all);
     eprintln!("{top} blocks agreed by all five nodes; {} orders", traders.acked.len());
+
+    // A signed receipt from the follower checks against a validator's chain; a doctored one
+    // (another global index) does not (K6).
+    let account = VALIDATORS; // submits to node 4, the follower
+    let (receipt, doctored) = {
+        let before = traders.acked.len();
+        let answer = traders.submit_waiting(&net, account);
+        assert_eq!(traders.acked.len(), before + 1);
+        let mut doctored = answer["receipt"].clone();
+        doctored["globalIndex"] = json!(doctored["globalIndex"].as_u64().unwrap() + 1);
+        (answer, doctored)
+    };
+    let files = net.homes[0].parent().unwrap().join("receipts");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("good.json"), receipt.to_string()).unwrap();
+    std::fs::write(files.join("doctored.json"), doctored.to_string()).unwrap();
+    let verify = |file: &str| {
+        Command::new(env!("CARGO_BIN_EXE_numo"))
+            .args(["verify", "--node", &net.urls[0], "--receipt"])
+            .arg(files.join(file))
+            .output()
+            .unwrap()
+    };
+    let good = verify("good.json");
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stdout));
+    let bad = verify("doctored.json");
+    assert_eq!(bad.status.code(), Some(1), "{}", String::from_utf8_lossy(&bad.stdout));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("BAD RECEIPT"));
+    net.wait("every node executed the waited order", Duration::from_secs(30), |net| {
+        all.iter().all(|i| traders.all_executed_on(net, *i))
+    });
 
     // 4. Exactly once, on every node; and every batch re-executed by every node's verifier.
     for i in 0..NODES {

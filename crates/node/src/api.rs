@@ -92,6 +92,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/batches/{seq}/witness", get(batch_witness))
         .route("/v1/batches/{seq}/proof", get(batch_proof))
         .route("/v1/state/root", get(state_root))
+        .route("/v1/mempool", get(mempool))
         .route("/v1/state/proof/{key}", get(state_proof))
         .route("/v1/ws", get(crate::stream::session::handler))
         .route("/v1/withdrawals", post(crate::api_funding::submit_withdrawal).get(crate::api_funding::withdrawals))
@@ -122,6 +123,13 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// `GET /v1/mempool`: messages admitted here and not yet in a block, in causal order (Lamport
+/// time, K7), at most [`crate::limits::VIEW_ROWS_MAX`].
+async fn mempool(State(node): State<Arc<Node>>) -> Response {
+    let rows = crate::consensus_app::mempool_by_lamport(&node, crate::limits::VIEW_ROWS_MAX);
+    Json(json!({ "lamport": node.lamport.now(), "pending": rows })).into_response()
 }
 
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
