@@ -139,13 +139,16 @@ impl ProposalError {
 }
 
 /// Checks `value` as the next block on `tip` (K3). `next_nonce(trader, market)` reads the
-/// parent state's C9 `nextNonce`.
+/// parent state's C9 `nextNonce`; `verified(entry)` says whether this validator already
+/// recovered that exact entry's signature under its market's domain (its own admission did), so
+/// the recovery need not run twice — the answer must only be `true` for such an entry.
 pub fn validate_value(
     venue: &Venue,
     tip: &ChainTip,
     value: &BlockValue,
     rules: ValidationRules,
     next_nonce: impl Fn(&Address, &B256) -> u64,
+    verified: impl Fn(&ClobEntry) -> bool,
 ) -> Result<(), ProposalError> {
     let proposal = &value.proposal;
     if value.parent_hash != tip.hash {
@@ -182,9 +185,11 @@ pub fn validate_value(
         let market =
             venue.market(&entry.market_id).ok_or(ProposalError::UnknownMarket { index, market: entry.market_id })?;
         let message = &entry.signed.message;
-        let digest = message.hash(&market.domain_separator());
-        verify_signer(&digest, &entry.signed.signature, &message.trader())
-            .map_err(|_| ProposalError::BadSignature { index })?;
+        if !verified(entry) {
+            let digest = message.hash(&market.domain_separator());
+            verify_signer(&digest, &entry.signed.signature, &message.trader())
+                .map_err(|_| ProposalError::BadSignature { index })?;
+        }
         by_nonce.push((message.trader(), entry.market_id, message.nonce()));
     }
     by_nonce.sort_unstable();

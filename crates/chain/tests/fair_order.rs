@@ -101,7 +101,7 @@ impl World {
     fn check(&self, value: &BlockValue) -> Result<(), ProposalError> {
         let rules = ValidationRules { now_ms: Some(NOW), max_entries: 64, funding_allowed: false };
         // The genesis state holds no nonces: every (trader, market) starts at 0 (C9).
-        validate_value(&self.venue, &self.tip, value, rules, |_, _| 0)
+        validate_value(&self.venue, &self.tip, value, rules, |_, _| 0, |_| false)
     }
 }
 
@@ -222,11 +222,12 @@ fn a_validator_refuses_every_broken_proposal_with_its_code() {
     assert_eq!(code(&value), Err("clock_drift"));
     // A synced value (no clock reading) is not drift-checked.
     let synced = ValidationRules { now_ms: None, max_entries: 64, funding_allowed: false };
-    assert_eq!(validate_value(&world.venue, &world.tip, &value, synced, |_, _| 0), Ok(()));
+    assert_eq!(validate_value(&world.venue, &world.tip, &value, synced, |_, _| 0, |_| false), Ok(()));
 
     // Size, markets, funding.
     let tight = ValidationRules { now_ms: Some(NOW), max_entries: 2, funding_allowed: false };
-    let err = validate_value(&world.venue, &world.tip, &world.value(sorted.clone()), tight, |_, _| 0).unwrap_err();
+    let err =
+        validate_value(&world.venue, &world.tip, &world.value(sorted.clone()), tight, |_, _| 0, |_| false).unwrap_err();
     assert_eq!(err.code(), "too_many_entries");
     let mut unknown = vec![world.place(0, 0x4d, 0, 0, 100)];
     unknown[0].market_id = B256::repeat_byte(0x99);

@@ -63,8 +63,9 @@ fn on_chain(client: &NodeClient, receipt: &SignedReceipt) -> Result<Option<Strin
         for message in batch["messages"].as_array().map(Vec::as_slice).unwrap_or_default() {
             if message["globalIndex"].as_u64() == Some(receipt.global_index) {
                 let found = message["msgHash"].as_str().unwrap_or_default();
-                return Ok((found != receipt.msg_hash.to_string())
-                    .then(|| format!("global index {} holds {found}, not {}", receipt.global_index, receipt.msg_hash)));
+                return Ok((found != receipt.msg_hash.to_string()).then(|| {
+                    format!("global index {} holds {found}, not {}", receipt.global_index, receipt.msg_hash)
+                }));
             }
         }
     }

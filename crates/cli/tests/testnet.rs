@@ -173,7 +173,8 @@ impl Traders {
         self.next_order += 1;
         let order_id = B256::left_padding_from(&self.next_order.to_be_bytes());
         let message = Message::Place(Place { trader, nonce, order_id, side, tif: 0, tick, qty });
-        let signature = hex::encode_prefixed(sign_digest(&dev_accounts()[account].secret, &message.hash(&self.domain)).0);
+        let signature =
+            hex::encode_prefixed(sign_digest(&dev_accounts()[account].secret, &message.hash(&self.domain)).0);
         let body = json!({ "message": hex::encode_prefixed(message.encode()), "signature": signature, "market": self.market.to_string() });
         let response = net.http.post(format!("{}/v1/messages?wait=false", net.urls[node])).json(&body).send();
         match response {
@@ -198,7 +199,8 @@ impl Traders {
         let order_id = B256::left_padding_from(&self.next_order.to_be_bytes());
         let qty = U256::from(100_000_000_000_000u64);
         let message = Message::Place(Place { trader, nonce, order_id, side: 0, tif: 0, tick: 200_000, qty });
-        let signature = hex::encode_prefixed(sign_digest(&dev_accounts()[account].secret, &message.hash(&self.domain)).0);
+        let signature =
+            hex::encode_prefixed(sign_digest(&dev_accounts()[account].secret, &message.hash(&self.domain)).0);
         let body = json!({ "message": hex::encode_prefixed(message.encode()), "signature": signature, "market": self.market.to_string() });
         let response = net.http.post(format!("{}/v1/messages?wait=true", net.urls[node])).json(&body).send().unwrap();
         assert_eq!(response.status(), 200);
@@ -265,14 +267,21 @@ fn assert_executed_once(net: &Net, i: usize, traders: &Traders) {
         seq += 1;
     }
     for signature in traders.acked.keys() {
-        assert_eq!(seen.get(signature), Some(&1), "acknowledged message {signature} executed {:?} times", seen.get(signature));
+        assert_eq!(
+            seen.get(signature),
+            Some(&1),
+            "acknowledged message {signature} executed {:?} times",
+            seen.get(signature)
+        );
     }
     assert_eq!(seen.len(), traders.acked.len(), "the chain holds messages no client sent");
 }
 
 fn wait_progress(net: &Net, watcher: usize, blocks: u64, limit: Duration) {
     let from = net.height(watcher);
-    net.wait(&format!("node {watcher} finalizes {blocks} more blocks"), limit, |net| net.height(watcher) >= from + blocks);
+    net.wait(&format!("node {watcher} finalizes {blocks} more blocks"), limit, |net| {
+        net.height(watcher) >= from + blocks
+    });
 }
 
 #[test]

@@ -214,8 +214,12 @@ async fn finish_admission(node: &Arc<Node>, admitted: Ticket) -> Result<(StatusC
             answer["lamport"] = json!(lamport);
             // K6: the answer is evidence against this node if it ever gives the index away twice.
             let chain_id = node.genesis.chain_id;
-            let signed =
-                node.signer.receipt(chain_id, receipt.record.msg_hash, receipt.record.global_index, receipt.block_height);
+            let signed = node.signer.receipt(
+                chain_id,
+                receipt.record.msg_hash,
+                receipt.record.global_index,
+                receipt.block_height,
+            );
             answer["receipt"] = serde_json::to_value(&signed).expect("receipts serialize");
             Ok((StatusCode::OK, answer))
         }

@@ -57,13 +57,20 @@ impl ConsensusApp {
     /// certificate (sync).
     pub fn check(&self, value: &[u8], now_ms: Option<u64>) -> Result<BlockValue, String> {
         let value = BlockValue::decode(value).map_err(|e| format!("malformed: {e}"))?;
+        // Entries this node admitted itself had their signatures recovered at admission.
+        let admitted: HashMap<(B256, Signature), Message> = {
+            let mempool = self.node.mempool.lock().expect("mempool lock");
+            mempool.iter().map(|e| ((e.market_id, e.signed.signature), e.signed.message)).collect()
+        };
         let chain = self.node.chain.read().expect("chain lock");
         let tip = chain.tip(self.node.genesis_root);
         let rules = ValidationRules { now_ms, max_entries: MAX_MESSAGES_PER_BLOCK, funding_allowed: false };
-        validate_value(&self.node.venue, &tip, &value, rules, |trader, market| {
+        let next_nonce = |trader: &Address, market: &B256| {
             chain.read::<numo_stf::values::NextNonce>(&numo_stf::keys::nonce_key(trader, market)).0
-        })
-        .map_err(|e| {
+        };
+        let verified =
+            |entry: &ClobEntry| admitted.get(&(entry.market_id, entry.signed.signature)) == Some(&entry.signed.message);
+        validate_value(&self.node.venue, &tip, &value, rules, next_nonce, verified).map_err(|e| {
             if let Some(link) = self.link() {
                 link.refused_proposals.fetch_add(1, Relaxed);
             }
@@ -188,7 +195,10 @@ impl Application for ConsensusApp {
         let input = BlockInput {
             proposal: value.proposal,
             local,
-            options: BlockOptions::VERIFYING,
+            // Every value reaching commit passed `check` here (proposals and synced values alike)
+            // or was built by this node from its own admitted mempool: every signature is
+            // verified already.
+            options: BlockOptions::ADMITTED,
             certificate: Some(certificate.encode()),
         };
         let batches = match commit_block(&self.node, input) {

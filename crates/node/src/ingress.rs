@@ -89,7 +89,8 @@ pub fn submit_from(node: &Node, submission: Submission, wait: bool, origin: Orig
         lamport = stamp();
         lamport
     };
-    let (seq, durable) = node.admission.admit(checked, now_ms(), stamped, |t, m| node.committed_nonce(t, m), register)?;
+    let (seq, durable) =
+        node.admission.admit(checked, now_ms(), stamped, |t, m| node.committed_nonce(t, m), register)?;
     if origin == Origin::Client {
         if let Some(broadcast) = node.broadcast.get() {
             broadcast.publish(lamport, mempool_payload(&market_id, &signed));

@@ -144,7 +144,8 @@ impl Node {
         let store = Arc::new(Store::open(&config.data_dir)?);
         let signer = match config.signer_key {
             Some(key) => crate::signer::NodeSigner::new(key),
-            None => crate::signer::NodeSigner::load_or_create(&config.data_dir).map_err(|e| StartError::Key(e.to_string()))?,
+            None => crate::signer::NodeSigner::load_or_create(&config.data_dir)
+                .map_err(|e| StartError::Key(e.to_string()))?,
         };
         let genesis_root = genesis.genesis_root();
         let mut loaded = store.load()?;

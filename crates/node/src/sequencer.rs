@@ -5,7 +5,6 @@
 //! commit, views, streams, metrics and the waiting submitters.
 
 use crate::funding::{FundingReceipt, Taken};
-use numo_chain::block::DropReason;
 use crate::limits::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
 use crate::records::AdmissionEntry;
@@ -13,6 +12,7 @@ use crate::store::{BlockCommit, ChainStore, StoreError};
 use crate::stored::{StoredBatch, StoredMessage};
 use crate::stored_funding::StoredFundingBatch;
 use alloy_primitives::B256;
+use numo_chain::block::DropReason;
 use numo_chain::{execute_block, BlockError, BlockOptions, BlockOutput, Entry, ExecutedBatch, Proposal};
 use numo_stf::{Message, MessageOutcome};
 use std::collections::VecDeque;

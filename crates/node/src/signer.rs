@@ -105,7 +105,8 @@ impl NodeSigner {
     /// The key in `dir/node.key` (hex), created from the OS's randomness if absent.
     pub fn load_or_create(dir: &Path) -> std::io::Result<Self> {
         let path = dir.join("node.key");
-        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()));
+        let invalid =
+            |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()));
         if let Ok(text) = std::fs::read_to_string(&path) {
             let bytes = hex::decode(text.trim()).map_err(|e| invalid(e.to_string()))?;
             let bytes: [u8; 32] = bytes.try_into().map_err(|_| invalid("not 32 bytes".into()))?;

@@ -404,7 +404,10 @@ impl ChainStore for Store {
             let mut proposals = txn.open_table(PROPOSALS).map_err(db_error)?;
             proposals.insert(commit.header.height, commit.proposal.encode().as_slice()).map_err(db_error)?;
             if let Some(certificate) = commit.certificate {
-                txn.open_table(CERTIFICATES).map_err(db_error)?.insert(commit.header.height, certificate).map_err(db_error)?;
+                txn.open_table(CERTIFICATES)
+                    .map_err(db_error)?
+                    .insert(commit.header.height, certificate)
+                    .map_err(db_error)?;
             }
             let mut batches = txn.open_table(BATCHES).map_err(db_error)?;
             let mut witnesses = txn.open_table(WITNESSES).map_err(db_error)?;

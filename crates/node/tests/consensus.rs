@@ -44,8 +44,12 @@ impl Application for Byzantine {
     fn propose(&self, height: u64, round: u32, deadline: Instant) -> Vec<u8> {
         let bytes = self.inner.propose(height, round, deadline);
         let mut value = BlockValue::decode(&bytes).unwrap();
-        let clob: Vec<ClobEntry> =
-            value.proposal.entries.iter().filter_map(|e| if let Entry::Clob(c) = e { Some(*c) } else { None }).collect();
+        let clob: Vec<ClobEntry> = value
+            .proposal
+            .entries
+            .iter()
+            .filter_map(|e| if let Entry::Clob(c) = e { Some(*c) } else { None })
+            .collect();
         match self.mode.load(SeqCst) {
             REORDER if clob.len() >= 2 => {
                 // Any order but the canonical one: move the entry the fair order puts last first.
@@ -186,9 +190,8 @@ async fn honest_validators_refuse_a_byzantine_proposer_and_the_chain_goes_on() {
         .await;
     }
     mode.store(HONEST, SeqCst);
-    let committed = |node: &Node, account: usize| {
-        node.committed_nonce(&dev_accounts()[account].address, &market.market_id)
-    };
+    let committed =
+        |node: &Node, account: usize| node.committed_nonce(&dev_accounts()[account].address, &market.market_id);
     wait_until("every order executes on every node", Duration::from_secs(60), || {
         nodes.iter().all(|n| (0..4).all(|a| committed(n, a) == round))
     })
@@ -208,6 +211,6 @@ async fn honest_validators_refuse_a_byzantine_proposer_and_the_chain_goes_on() {
     }
     assert_eq!(executed.len(), sent.len());
     assert!(executed.values().all(|n| *n == 1));
-    assert!(sent.iter().all(|s| executed.contains_key(&s.signature.0.to_vec())));
+    assert!(sent.iter().all(|s| executed.contains_key(s.signature.0.as_slice())));
     eprintln!("{top} heights, {} orders, {} broken proposals refused", sent.len(), broken.load(SeqCst));
 }

@@ -33,7 +33,13 @@ fn entry(t: &mut Trader, seq: u64, account: usize, order: u64, side: u8, tick: i
     let hex = |v: &serde_json::Value| alloy_primitives::hex::decode(v.as_str().unwrap()).unwrap();
     let message = Message::decode(&hex(&signed["message"])).unwrap();
     let signature = Signature(hex(&signed["signature"]).try_into().unwrap());
-    AdmissionEntry { seq, market_id: market, admitted_ms: 0, lamport: seq, signed: SignedMessage { message, signature } }
+    AdmissionEntry {
+        seq,
+        market_id: market,
+        admitted_ms: 0,
+        lamport: seq,
+        signed: SignedMessage { message, signature },
+    }
 }
 
 /// Drops the node and waits until its threads (the log writer among them) have closed the
