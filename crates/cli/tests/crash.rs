@@ -19,7 +19,7 @@
 mod common;
 
 use alloy_primitives::{hex, B256, U256};
-use common::RunningNode;
+use common::{Rng, RunningNode};
 use numo_host::build_batch;
 use numo_node::genesis::{dev_accounts, VenueGenesis};
 use numo_node::records::{BatchRecord, BlockHeader, MessageRecord, TradeRecord};
@@ -40,31 +40,6 @@ const ACCOUNTS_PER_CLIENT: usize = 2;
 /// Bounds the messages of one client in one round (keeps the debug-build replay short).
 const MESSAGES_PER_ROUND: u64 = 150;
 const BLOCK_INTERVAL_MS: &str = "50";
-
-/// splitmix64: small, seedable, good enough to pick moments and orders.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn range(&mut self, low: u64, high: u64) -> u64 {
-        low + self.below(high - low + 1)
-    }
-
-    fn percent(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
-}
 
 fn http() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
@@ -527,7 +502,19 @@ fn check_chain(client: &reqwest::blocking::Client, node: &RunningNode, genesis: 
             expected["blockHeight"] = json!(place.block_height);
             expected["batchSeq"] = json!(place.batch_seq);
             expected["fills"] = serde_json::to_value(&place.fills).unwrap();
-            assert_eq!(ack.answer, expected, "wait=true answer vs the chain");
+            // The answer also carries the message's Lamport stamp and the node's signed receipt
+            // (K6) for exactly this message, index and block.
+            let mut answer = ack.answer.clone();
+            assert!(answer["lamport"].take().as_u64().is_some_and(|l| l > 0), "{}", ack.answer);
+            let receipt: numo_node::signer::SignedReceipt = serde_json::from_value(answer["receipt"].take()).unwrap();
+            assert_eq!(receipt.verify(), Ok(()));
+            assert_eq!(
+                (receipt.msg_hash, receipt.global_index, receipt.block_height),
+                (place.record.msg_hash, place.record.global_index, place.block_height)
+            );
+            let answer =
+                Value::Object(answer.as_object().unwrap().clone().into_iter().filter(|(_, v)| !v.is_null()).collect());
+            assert_eq!(answer, expected, "wait=true answer vs the chain");
         } else {
             admitted += 1;
             assert_eq!(ack.answer["status"], "admitted", "{}", ack.answer);

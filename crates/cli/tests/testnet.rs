@@ -15,7 +15,7 @@
 mod common;
 
 use alloy_primitives::{hex, B256, U256};
-use common::log_tail;
+use common::{log_tail, Rng};
 use numo_node::genesis::{dev_accounts, VenueGenesis};
 use numo_stf::signature::sign_digest;
 use numo_stf::{Message, Place};
@@ -30,18 +30,6 @@ const NODES: usize = VALIDATORS + 1;
 /// Accounts trading; account `a` always submits to node `a % NODES`, so its nonces stay in the
 /// order one node admits them.
 const ACCOUNTS: usize = 10;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 struct Net {
     homes: Vec<PathBuf>,

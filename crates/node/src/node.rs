@@ -223,24 +223,35 @@ impl Node {
     /// (`executed`, when the block was not cut from the mempool's front: a consensus venue) and
     /// those it made stale — their nonce is below the `(trader, market)`'s committed one, because
     /// another message with that nonce was decided. Returns the stale ones with the committed
-    /// nonce, for their submitters.
-    pub fn take_stale(&self, chain: &ChainState, executed: &[u64]) -> Vec<(AdmissionEntry, u64)> {
+    /// nonce, for their submitters, and the seqs of entries the block holds although they were
+    /// not matched to it (`in_block`: a message gossiped, decided and committed before this
+    /// node's own log write put it in the mempool) — executed, not stale.
+    pub fn take_stale(
+        &self,
+        chain: &ChainState,
+        executed: &[u64],
+        in_block: &std::collections::HashSet<(B256, numo_stf::Signature)>,
+    ) -> (Vec<(AdmissionEntry, u64)>, Vec<u64>) {
         let executed: std::collections::HashSet<u64> = executed.iter().copied().collect();
         let mut mempool = self.mempool.lock().expect("mempool lock");
-        let mut stale = Vec::new();
+        let (mut stale, mut late) = (Vec::new(), Vec::new());
         mempool.retain(|entry| {
             if executed.contains(&entry.seq) {
                 return false;
             }
             let message = &entry.signed.message;
             let committed = chain.read::<NextNonce>(&nonce_key(&message.trader(), &entry.market_id)).0;
-            if message.nonce() < committed {
-                stale.push((entry.clone(), committed));
-                return false;
+            if message.nonce() >= committed {
+                return true;
             }
-            true
+            if in_block.contains(&(entry.market_id, entry.signed.signature)) {
+                late.push(entry.seq);
+            } else {
+                stale.push((entry.clone(), committed));
+            }
+            false
         });
-        stale
+        (stale, late)
     }
 
     /// Why the node stopped admitting, if it did.

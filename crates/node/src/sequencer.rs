@@ -183,9 +183,18 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
             _ => None,
         })
         .collect();
-    let stale = node.take_stale(&chain, &executed_seqs);
+    let in_block: std::collections::HashSet<(B256, numo_stf::Signature)> = proposal
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Clob(c) => Some((c.market_id, c.signed.signature)),
+            Entry::Funding(_) => None,
+        })
+        .collect();
+    let (stale, late) = node.take_stale(&chain, &executed_seqs, &in_block);
     let mut removed = executed_seqs.clone();
     removed.extend(stale.iter().map(|(e, _)| e.seq));
+    removed.extend(&late);
     chain.counters.next_batch_seq = output.tip.next_batch_seq;
     chain.counters.next_global_index = output.tip.next_global_index;
     chain.counters.last_executed_seq =
