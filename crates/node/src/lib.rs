@@ -8,6 +8,12 @@
 //! views from [`chain`] and [`stream`] pushes each committed block to WebSocket subscribers;
 //! [`verifier`] re-runs the guest on every stored witness; [`prover`] (optional) proves batches
 //! with SP1.
+//!
+//! On a consensus venue ([`start_consensus`], `numo node --home`; docs/CONSENSUS.md) the block
+//! loop is replaced by [`consensus_app`]: Malachite (`numo-consensus`) asks it to propose from
+//! the mempool in the fair order, to validate others' proposals, and to commit decided blocks
+//! through the same [`sequencer::commit_block`]; the mempool is shared over `numo-gossip`
+//! ([`ingress::Broadcast`]), and [`home`] holds the per-node configuration and testnet layout.
 
 pub mod admission;
 pub mod api;
@@ -145,8 +151,7 @@ pub async fn start_consensus_with(
     let block_interval = std::time::Duration::from_millis(config.block_interval_ms.max(1));
     let node = Node::open(config, home.genesis.clone())?;
     let verify = spawn_verifier(&node)?;
-    let link = node.consensus.get_or_init(|| consensus::ConsensusLink::new(key.is_some()));
-    let _ = link;
+    node.consensus.get_or_init(|| consensus::ConsensusLink::new(key.is_some()));
 
     let gossip_config = numo_gossip::GossipConfig {
         key: home.p2p_key,
