@@ -533,19 +533,25 @@ fn owner_query(path: &str, owner: Option<Address>) -> String {
     owner.map_or_else(|| path.to_string(), |o| format!("{path}?owner={o}"))
 }
 
-fn list_withdrawals(args: &ListArgs) -> Result<()> {
+/// The rows of `path` (filtered by `--owner`) with the venue's assets to show their amounts;
+/// `None` when it printed them as JSON (`--json`) or said there are none.
+fn list_rows(args: &ListArgs, path: &str, none: &str) -> Result<Option<(Vec<Asset>, Vec<Value>)>> {
     let client = NodeClient::new(&args.node)?;
-    let rows = client.get(&owner_query("/v1/withdrawals", args.owner))?;
+    let rows = client.get(&owner_query(path, args.owner))?;
     if args.node.json {
         println!("{rows}");
-        return Ok(());
+        return Ok(None);
     }
-    let assets = assets(&client.markets()?);
     let rows = rows.as_array().cloned().unwrap_or_default();
     if rows.is_empty() {
-        println!("no withdrawals");
-        return Ok(());
+        println!("{none}");
+        return Ok(None);
     }
+    Ok(Some((assets(&client.markets()?), rows)))
+}
+
+fn list_withdrawals(args: &ListArgs) -> Result<()> {
+    let Some((assets, rows)) = list_rows(args, "/v1/withdrawals", "no withdrawals")? else { return Ok(()) };
     println!("{:>6} {:<10} {:>24} {:<42} {:>7} {:<8}", "id", "kind", "amount", "recipient", "batch", "status");
     for row in &rows {
         println!(
@@ -562,18 +568,7 @@ fn list_withdrawals(args: &ListArgs) -> Result<()> {
 }
 
 fn list_deposits(args: &ListArgs) -> Result<()> {
-    let client = NodeClient::new(&args.node)?;
-    let rows = client.get(&owner_query("/v1/deposits", args.owner))?;
-    if args.node.json {
-        println!("{rows}");
-        return Ok(());
-    }
-    let assets = assets(&client.markets()?);
-    let rows = rows.as_array().cloned().unwrap_or_default();
-    if rows.is_empty() {
-        println!("no deposits");
-        return Ok(());
-    }
+    let Some((assets, rows)) = list_rows(args, "/v1/deposits", "no deposits")? else { return Ok(()) };
     println!("{:>6} {:>24} {:<42} {:<42} {:>7} {:<8}", "index", "amount", "from (L1)", "to (numo)", "block", "status");
     for row in &rows {
         println!(

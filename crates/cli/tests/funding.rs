@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{free_port, RunningNode};
+use common::{free_port, Run, RunningNode};
 use numo_l1::dev::DEV_KEYS;
 use numo_l1::{Address, PrivateKeySigner, U256};
 use serde_json::Value;
@@ -72,30 +72,6 @@ impl Drop for Anvil {
     }
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|_| panic!("not JSON: {}\n{}", self.stdout, self.stderr))
-    }
-
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
-        self
-    }
-
-    /// A failure with `--json`: exit 1 and `{"error": {"code"}}`.
-    fn error_code(&self) -> String {
-        assert_eq!(self.code, 1, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
-        self.json()["error"]["code"].as_str().unwrap().to_string()
-    }
-}
-
 fn numo(node: &RunningNode, anvil: &Anvil, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_numo"))
         .args(args)
@@ -106,11 +82,7 @@ fn numo(node: &RunningNode, anvil: &Anvil, args: &[&str]) -> Run {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Run::from(output)
 }
 
 fn get(node: &RunningNode, path: &str) -> Value {

@@ -5,7 +5,7 @@
 mod common;
 
 use alloy_primitives::{hex, Address, U256};
-use common::RunningNode;
+use common::{Run, RunningNode};
 use numo_node::genesis::dev_account;
 use numo_stf::signature::secret_key_address;
 use serde_json::Value;
@@ -20,24 +20,6 @@ fn key(index: u32) -> String {
     hex::encode_prefixed(dev_account(index).secret.to_secret_bytes())
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|_| panic!("not JSON: {}\n{}", self.stdout, self.stderr))
-    }
-
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
-        self
-    }
-}
-
 fn numo(node: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_numo"))
         .args(args)
@@ -47,11 +29,7 @@ fn numo(node: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Run::from(output)
 }
 
 fn get(node: &RunningNode, path: &str) -> (u16, Value) {

@@ -128,7 +128,7 @@ async fn health(State(node): State<Arc<Node>>) -> Response {
 /// `GET /v1/mempool`: messages admitted here and not yet in a block, in causal order (Lamport
 /// time, K7), at most [`crate::limits::VIEW_ROWS_MAX`].
 async fn mempool(State(node): State<Arc<Node>>) -> Response {
-    let rows = crate::consensus_app::mempool_by_lamport(&node, crate::limits::VIEW_ROWS_MAX);
+    let rows = mempool_by_lamport(&node, crate::limits::VIEW_ROWS_MAX);
     Json(json!({ "lamport": node.lamport.now(), "pending": rows })).into_response()
 }
 
@@ -515,4 +515,23 @@ async fn state_proof(State(node): State<Arc<Node>>, ApiPath(key): ApiPath<String
     let value = chain.full.value(&key).map(hex::encode_prefixed);
     Ok(Json(json!({ "key": key, "root": chain.full.root(), "value": value, "siblingsLeafFirst": siblings }))
         .into_response())
+}
+
+/// The mempool in causal order (Lamport time, then admission), for `GET /v1/mempool`.
+fn mempool_by_lamport(node: &Node, limit: usize) -> Vec<serde_json::Value> {
+    let mempool = node.mempool.lock().expect("mempool lock");
+    let mut rows: std::collections::BTreeMap<(u64, u64), Value> = std::collections::BTreeMap::new();
+    for e in mempool.iter() {
+        let m = &e.signed.message;
+        let row = serde_json::json!({
+            "lamport": e.lamport,
+            "mempoolSeq": e.seq,
+            "market": e.market_id,
+            "trader": m.trader(),
+            "nonce": m.nonce(),
+            "kind": match m { numo_stf::Message::Place(_) => "place", numo_stf::Message::Cancel(_) => "cancel" },
+        });
+        rows.insert((e.lamport, e.seq), row);
+    }
+    rows.into_values().take(limit).collect()
 }

@@ -24,7 +24,7 @@ use numo_chain::order::sort_canonical;
 use numo_chain::{validate_value, BlockOptions, BlockValue, ClobEntry, Entry, Proposal, ValidationRules};
 use numo_consensus::{Application, Certificate};
 use numo_stf::{Message, Signature, SignedMessage};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -270,23 +270,4 @@ pub fn regossip_pending(node: &Node, broadcast: &dyn Broadcast) {
     for (lamport, market_id, signed) in pending {
         broadcast.publish(lamport, ingress::mempool_payload(&market_id, &signed));
     }
-}
-
-/// The mempool in causal order (Lamport time, then admission), for `GET /v1/mempool`.
-pub fn mempool_by_lamport(node: &Node, limit: usize) -> Vec<serde_json::Value> {
-    let mempool = node.mempool.lock().expect("mempool lock");
-    let mut rows: BTreeMap<(u64, u64), serde_json::Value> = BTreeMap::new();
-    for e in mempool.iter() {
-        let m = &e.signed.message;
-        let row = serde_json::json!({
-            "lamport": e.lamport,
-            "mempoolSeq": e.seq,
-            "market": e.market_id,
-            "trader": m.trader(),
-            "nonce": m.nonce(),
-            "kind": match m { Message::Place(_) => "place", Message::Cancel(_) => "cancel" },
-        });
-        rows.insert((e.lamport, e.seq), row);
-    }
-    rows.into_values().take(limit).collect()
 }

@@ -197,9 +197,9 @@ pub fn init_testnet(out: &Path, dev: VenueGenesis, validators: usize, followers:
     let genesis_toml = genesis.to_toml();
     let total = validators + followers;
     let mut ports = Vec::with_capacity(total);
+    let port = || free_port().map_err(io(out));
     for _ in 0..total {
-        let port = |_| free_port().map_err(io(out));
-        ports.push((port(0)?, port(1)?, port(2)?));
+        ports.push((port()?, port()?, port()?));
     }
     let mut testnet = Testnet { validators: Vec::new(), followers: Vec::new() };
     for (index, &(http, consensus, mempool)) in ports.iter().enumerate() {

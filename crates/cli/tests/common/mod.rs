@@ -121,3 +121,40 @@ impl Rng {
         self.below(100) < p
     }
 }
+
+/// What a `numo` command printed and returned.
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
+impl Run {
+    /// Its stdout as JSON.
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|_| panic!("not JSON: {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// Asserts exit 0.
+    pub(crate) fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// A failure with `--json`: exit 1 and `{"error": {"code"}}`.
+    pub(crate) fn error_code(&self) -> String {
+        assert_eq!(self.code, 1, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self.json()["error"]["code"].as_str().unwrap().to_string()
+    }
+}
