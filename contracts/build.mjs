@@ -28,6 +28,9 @@ if (!solc.version().startsWith(SOLC_VERSION + "+")) {
 const TREES = [
   { dir: "src", out: OUT },
   { dir: "test/solidity", out: path.join(OUT, "test") },
+  // Contracts of numo's own EVM (docs/EVM.md): the system contract's runtime code goes into every
+  // venue's genesis, so these artifacts also carry `deployedBytecode`.
+  { dir: "evm", out: path.join(OUT, "evm"), runtime: true },
 ];
 const sources = {};
 for (const t of TREES) {
@@ -43,7 +46,7 @@ const input = {
     optimizer: { enabled: true, runs: 200 },
     evmVersion: EVM_VERSION,
     metadata: { bytecodeHash: "none", appendCBOR: false },
-    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
   },
 };
 
@@ -72,7 +75,9 @@ for (const t of TREES) {
       const bytecode = c.evm.bytecode.object;
       if (!bytecode) continue; // interfaces and abstract contracts are not deployable
       const rel = prefix ? `${prefix}/${name}.json` : `${name}.json`;
-      artifacts[rel] = JSON.stringify({ contractName: name, abi: c.abi, bytecode: "0x" + bytecode }, null, 2) + "\n";
+      const artifact = { contractName: name, abi: c.abi, bytecode: "0x" + bytecode };
+      if (t.runtime) artifact.deployedBytecode = "0x" + c.evm.deployedBytecode.object;
+      artifacts[rel] = JSON.stringify(artifact, null, 2) + "\n";
     }
   }
 }
