@@ -101,3 +101,38 @@ fn run_transfer(args: &TransferArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::{hex, B256, U256};
+    use numo_funding::context::funding_domain_separator;
+    use numo_funding::Transfer;
+
+    /// The Transfer this CLI signs is the 113-byte F2 layout, hashed under the funding domain;
+    /// the Python SDK's test_transfer.py checks the same vector (the msgHash was computed there
+    /// from the layout with eth_utils' keccak, independently of this crate).
+    #[test]
+    fn transfer_vector() {
+        let domain = funding_domain_separator(31337, &B256::repeat_byte(0x11));
+        let transfer = Transfer {
+            owner: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".parse().unwrap(),
+            nonce: 7,
+            asset_id: B256::repeat_byte(0x22),
+            amount: U256::from(400_000_000u64),
+            to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC".parse().unwrap(),
+        };
+        assert_eq!(
+            hex::encode(transfer.encode()),
+            concat!(
+                "05",
+                "70997970c51812dc3a010c7d01b50e0d17dc79c8",
+                "0000000000000007",
+                "2222222222222222222222222222222222222222222222222222222222222222",
+                "0000000000000000000000000000000000000000000000000000000017d78400",
+                "3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
+            )
+        );
+        let expected: B256 = "0x62f03c88cb14dad4b3f5b288771b2395d9481d67fe6ae493d1d5582e7fbcc787".parse().unwrap();
+        assert_eq!(transfer.hash(&domain), expected);
+    }
+}
