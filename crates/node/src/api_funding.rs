@@ -96,6 +96,13 @@ async fn submit_signed(node: &Node, message: FundingMessage) -> Result<(B256, Op
     let Some(funding) = &node.venue.funding else {
         return Err(refuse(RefusalCode::NotFound, "this venue has no funding context"));
     };
+    if node.consensus.get().is_some() {
+        // Queued here, it would wait forever: no validator proposes or accepts funding entries.
+        return Err(refuse(
+            RefusalCode::FundingDisabled,
+            "this consensus venue's blocks carry no funding entries (withdrawals and transfers) yet",
+        ));
+    }
     let msg_hash = message.hash(&funding.domain_separator());
     let (Some(signature), Some(signer)) = (message.signature(), message.signer()) else {
         return Err(internal("only signed funding messages are submitted through the API"));

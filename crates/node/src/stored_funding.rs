@@ -272,3 +272,46 @@ impl DepositRow {
         Ok(Self { batch_seq, block_height, deposit, refund })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::B256;
+    use numo_funding::{SignedTransfer, Transfer};
+    use numo_stf::Signature;
+
+    /// Every outcome a Transfer can have (moved, or each rejection code) survives the stored
+    /// record, and an unknown reject code is refused on decode.
+    #[test]
+    fn transfer_outcomes_round_trip() {
+        let transfer = FundingMessage::Transfer(SignedTransfer {
+            transfer: Transfer {
+                owner: Address::repeat_byte(1),
+                nonce: 4,
+                asset_id: B256::repeat_byte(2),
+                amount: U256::from(9u64),
+                to: Address::repeat_byte(3),
+            },
+            signature: Signature([7; 65]),
+        });
+        let mut messages = vec![(transfer, FundingOutcome::Transferred)];
+        messages.extend(FundingReject::ALL.map(|reason| (transfer, FundingOutcome::Rejected(reason))));
+        let batch = StoredFundingBatch {
+            batch_seq: 5,
+            block_height: 2,
+            first_global_index: 11,
+            public_inputs: FundingPublicInputs::default(),
+            messages,
+            withdrawals: vec![],
+        };
+        let bytes = batch.encode();
+        assert_eq!(StoredFundingBatch::decode(&bytes), Ok(batch.clone()));
+        assert!(batch.withdrawal_rows().is_empty(), "a transfer appends no withdrawal record");
+        // The first outcome's reject code field: U8 tag then U64 code, after the message.
+        let mut corrupt = bytes.clone();
+        let second = 1 + 8 + 8 + 8 + 400 + 4 + (113 + 65 + 1 + 8 + 32) + 113 + 65;
+        assert_eq!(corrupt[second], 4, "a Rejected outcome");
+        corrupt[second + 8] = 99;
+        assert!(StoredFundingBatch::decode(&corrupt).is_err());
+    }
+}

@@ -225,6 +225,25 @@ async fn transfers_move_both_balances_and_share_the_funding_nonce() {
     assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("bad_request")), "{answer}");
 }
 
+/// On a consensus venue no block carries funding entries (K2 validation refuses them), so the
+/// API refuses a withdrawal or transfer up front instead of queueing it forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consensus_venue_refuses_funding_submissions() {
+    let node = start_dev_node(20).await;
+    node.node.consensus.get_or_init(|| numo_node::consensus::ConsensusLink::new(false));
+    let to = Address::repeat_byte(0xc0);
+    for (path, body) in [
+        ("transfers", transfer_body(&node, 2, 0, U256::from(5), to)),
+        ("withdrawals", withdraw_body(&node, 2, 0, U256::from(5), to)),
+    ] {
+        let (status, answer) = post(&format!("{}/v1/{path}", node.url), &body).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (409, Some("funding_disabled")), "{path}: {answer}");
+    }
+    let owner = dev_accounts()[2].address;
+    let account = get(&format!("{}/v1/accounts/{owner}", node.url)).await;
+    assert_eq!(account["fundingNonce"]["pendingNonce"], 0, "nothing was queued");
+}
+
 async fn get_owned(url: String) -> Value {
     get(&url).await
 }
