@@ -1,6 +1,6 @@
 """The node's HTTP API (``docs/API.md``): markets, book, trades, accounts, blocks, batches,
 order submission with signing, nonces and the grid handled for you, and funding: signed
-withdrawals, the deposit and withdrawal lists, and the bridge's L1 coordinates."""
+withdrawals and transfers, the deposit and withdrawal lists, and the bridge's L1 coordinates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 
 import requests
 
-from .encoding import BUY, GTC, IOC, SELL, Cancel, Place, Withdraw, funding_domain, msg_hash, to_bytes
+from .encoding import BUY, GTC, IOC, SELL, Cancel, Place, Transfer, Withdraw, funding_domain, msg_hash, to_bytes
 from .signing import Signer
 from .units import Amount, Grid
 
@@ -230,8 +230,8 @@ class NodeClient:
         return domain
 
     def funding_nonce(self, address: str) -> int:
-        """The funding nonce the next withdrawal of ``address`` must carry (the node's pending
-        one: withdrawals admitted but not in a block yet count)."""
+        """The funding nonce the next withdrawal or transfer of ``address`` must carry (the node's
+        pending one: withdrawals and transfers admitted but not in a block yet count)."""
         nonce = self.account(address)["fundingNonce"]
         return int(nonce.get("pendingNonce", nonce["nextNonce"]))
 
@@ -276,6 +276,39 @@ class NodeClient:
             "signature": "0x" + signature.hex(),
         }
         response = self.http.post(self.url + "/v1/withdrawals", json=body, timeout=self.timeout)
+        return self._answer(response)
+
+    def transfer(
+        self,
+        signer: Signer,
+        asset: str,
+        amount_base_units: int,
+        to: str,
+        nonce: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Signs and submits a Transfer of ``amount_base_units`` (an int, smallest units) of
+        ``asset`` (symbol or ``0x`` id) from the signer's available balance to the numo address
+        ``to`` (any account or contract); ``nonce`` defaults to the owner's pending funding nonce
+        (shared with withdrawals). Answered after its block with ``status`` ``"transferred"``,
+        ``batchSeq``, ``blockHeight``, ``globalIndex``, ``msgHash``. A rejection (e.g.
+        ``insufficient_balance`` or ``self_transfer``, 422) raises :class:`NodeError`; its funding
+        nonce is spent."""
+        if not isinstance(amount_base_units, int) or amount_base_units <= 0:
+            raise ValueError("amount_base_units must be a positive int (smallest units)")
+        asset_id = self.asset_id(asset)
+        if nonce is None:
+            nonce = self.funding_nonce(signer.address)
+        message = Transfer(signer.address, nonce, asset_id, amount_base_units, to)
+        signature = signer.sign_hash(msg_hash(message, self.funding_domain()))
+        body = {
+            "owner": signer.address,
+            "nonce": nonce,
+            "asset": asset_id,
+            "amount": str(amount_base_units),
+            "to": "0x" + to_bytes(to, 20, "to").hex(),
+            "signature": "0x" + signature.hex(),
+        }
+        response = self.http.post(self.url + "/v1/transfers", json=body, timeout=self.timeout)
         return self._answer(response)
 
     def _id(self, market: Union[str, Market]) -> str:

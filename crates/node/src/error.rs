@@ -65,8 +65,11 @@ pub enum RefusalCode {
     NoL1,
     /// The L1 node did not answer.
     L1Unavailable,
-    /// A withdrawal the funding engine rejected (F7); its nonce is consumed.
+    /// A withdrawal or transfer the funding engine rejected (F7); its nonce is consumed.
     FundingRejected(numo_funding::FundingReject),
+    /// This venue's blocks carry no funding entries: a consensus venue, whose validators refuse
+    /// kind-0x02 entries until funding is agreed through consensus (docs/CONSENSUS.md, K2).
+    FundingDisabled,
 }
 
 impl RefusalCode {
@@ -103,6 +106,7 @@ impl RefusalCode {
             RefusalCode::NoL1 => "no_l1",
             RefusalCode::L1Unavailable => "l1_unavailable",
             RefusalCode::FundingRejected(reason) => reason.name(),
+            RefusalCode::FundingDisabled => "funding_disabled",
         }
     }
 
@@ -126,6 +130,7 @@ impl RefusalCode {
             | RefusalCode::NoProof
             | RefusalCode::NoL1 => 404,
             RefusalCode::MethodNotAllowed => 405,
+            RefusalCode::FundingDisabled => 409,
             RefusalCode::NonceUsed | RefusalCode::NonceGap | RefusalCode::NonceOverflow => 409,
             RefusalCode::PayloadTooLarge => 413,
             RefusalCode::Rejected(_) | RefusalCode::FundingRejected(_) => 422,
@@ -175,5 +180,17 @@ mod tests {
             assert_eq!((code.as_str(), code.status()), (reason.name(), 422));
         }
         assert_eq!(Refusal::new(RefusalCode::NonceGap, "x").status, 409);
+    }
+
+    #[test]
+    fn every_funding_rejection_code_is_the_engine_s_name_with_422() {
+        for reason in numo_funding::FundingReject::ALL {
+            let code = RefusalCode::FundingRejected(reason);
+            assert_eq!((code.as_str(), code.status()), (reason.name(), 422));
+        }
+        assert_eq!(
+            (RefusalCode::FundingDisabled.as_str(), RefusalCode::FundingDisabled.status()),
+            ("funding_disabled", 409)
+        );
     }
 }

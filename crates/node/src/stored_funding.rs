@@ -86,6 +86,7 @@ fn write_outcome(w: &mut Writer, outcome: &FundingOutcome) {
         FundingOutcome::Rejected(reason) => w.u8(4).u64(*reason as u64).u256(&U256::ZERO),
         FundingOutcome::Forced(None) => w.u8(5).u64(0).u256(&U256::ZERO),
         FundingOutcome::Forced(Some((id, amount))) => w.u8(6).u64(*id).u256(amount),
+        FundingOutcome::Transferred => w.u8(7).u64(0).u256(&U256::ZERO),
     };
 }
 
@@ -100,20 +101,15 @@ fn read_outcome(r: &mut Reader<'_>) -> Result<FundingOutcome, RecordError> {
         4 => FundingOutcome::Rejected(reject_of(id)?),
         5 => FundingOutcome::Forced(None),
         6 => FundingOutcome::Forced(Some((id, amount))),
+        7 => FundingOutcome::Transferred,
         value => return Err(RecordError::OutOfRange { what: "funding outcome", value }),
     })
 }
 
 fn reject_of(code: u64) -> Result<FundingReject, RecordError> {
-    let reasons = [
-        FundingReject::ZeroAmount,
-        FundingReject::ZeroRecipient,
-        FundingReject::UnknownAsset,
-        FundingReject::InsufficientBalance,
-    ];
-    reasons
-        .into_iter()
-        .find(|reason| *reason as u64 == code)
+    u8::try_from(code)
+        .ok()
+        .and_then(FundingReject::from_code)
         .ok_or(RecordError::OutOfRange { what: "funding reject code", value: code.min(255) as u8 })
 }
 
@@ -274,5 +270,48 @@ impl DepositRow {
             value => return Err(RecordError::OutOfRange { what: "deposit refund flag", value }),
         };
         Ok(Self { batch_seq, block_height, deposit, refund })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::B256;
+    use numo_funding::{SignedTransfer, Transfer};
+    use numo_stf::Signature;
+
+    /// Every outcome a Transfer can have (moved, or each rejection code) survives the stored
+    /// record, and an unknown reject code is refused on decode.
+    #[test]
+    fn transfer_outcomes_round_trip() {
+        let transfer = FundingMessage::Transfer(SignedTransfer {
+            transfer: Transfer {
+                owner: Address::repeat_byte(1),
+                nonce: 4,
+                asset_id: B256::repeat_byte(2),
+                amount: U256::from(9u64),
+                to: Address::repeat_byte(3),
+            },
+            signature: Signature([7; 65]),
+        });
+        let mut messages = vec![(transfer, FundingOutcome::Transferred)];
+        messages.extend(FundingReject::ALL.map(|reason| (transfer, FundingOutcome::Rejected(reason))));
+        let batch = StoredFundingBatch {
+            batch_seq: 5,
+            block_height: 2,
+            first_global_index: 11,
+            public_inputs: FundingPublicInputs::default(),
+            messages,
+            withdrawals: vec![],
+        };
+        let bytes = batch.encode();
+        assert_eq!(StoredFundingBatch::decode(&bytes), Ok(batch.clone()));
+        assert!(batch.withdrawal_rows().is_empty(), "a transfer appends no withdrawal record");
+        // The first outcome's reject code field: U8 tag then U64 code, after the message.
+        let mut corrupt = bytes.clone();
+        let second = 1 + 8 + 8 + 8 + 400 + 4 + (113 + 65 + 1 + 8 + 32) + 113 + 65;
+        assert_eq!(corrupt[second], 4, "a Rejected outcome");
+        corrupt[second + 8] = 99;
+        assert!(StoredFundingBatch::decode(&corrupt).is_err());
     }
 }
