@@ -109,12 +109,10 @@ pub fn read_account<S: State>(
     if account == EvmAccount::default() {
         return Ok(None);
     }
-    Ok(Some(AccountInfo {
-        balance: account.balance,
-        nonce: account.nonce,
-        code_hash: revm_code_hash(account.code_hash),
-        ..AccountInfo::default()
-    }))
+    let code_hash = revm_code_hash(account.code_hash);
+    // No code without a code hash; otherwise revm loads it by hash when it runs it.
+    let code = (code_hash == KECCAK_EMPTY).then(Bytecode::default);
+    Ok(Some(AccountInfo { balance: account.balance, nonce: account.nonce, code_hash, code, ..AccountInfo::default() }))
 }
 
 /// Reads the code of `code_hash` (empty for no code). A hash without stored code is corrupt.
