@@ -122,7 +122,8 @@ fn an_erc20_deploys_transfers_logs_and_reverts_keeping_nonce_and_fee() {
     // The token's balances, read with eth_call (no write).
     let root = state.root();
     let query = |owner: Address, state: &mut MemState| {
-        let request = CallRequest { to: Some(token), input: balanceOfCall { owner }.abi_encode().into(), ..Default::default() };
+        let request =
+            CallRequest { to: Some(token), input: balanceOfCall { owner }.abi_encode().into(), ..Default::default() };
         U256::from_be_slice(&simulate(state, &env(2), &request).unwrap().output)
     };
     assert_eq!(query(addr(&b), &mut state), amount);
@@ -138,14 +139,14 @@ fn invalid_transactions_are_skipped_with_their_codes_and_change_nothing() {
     let to = Some(Address::repeat_byte(5));
     let one = U256::from(1);
     let txs = vec![
-        tx1559(&a, CHAIN_ID, 5, to, one, vec![], 21_000, 2 * GWEI, 0),          // nonce gap
-        tx1559(&poor, CHAIN_ID, 0, to, one, vec![], 21_000, 2 * GWEI, 0),       // funds
-        tx1559(&a, CHAIN_ID, 0, to, one, vec![], 21_000, 100, 0),               // under the base fee
-        tx1559(&a, CHAIN_ID, 0, to, one, vec![], 20_000, 2 * GWEI, 0),          // intrinsic gas
-        tx1559(&a, 1, 0, to, one, vec![], 21_000, 2 * GWEI, 0),                 // chain id
-        vec![0x02, 0xc0],                                                       // malformed
-        tx1559(&a, CHAIN_ID, 0, to, one, vec![], 21_000, 2 * GWEI, 0),          // executes
-        tx1559(&a, CHAIN_ID, 1, to, one, vec![], 199_990_000, 2 * GWEI, 0),     // block gas left
+        tx1559(&a, CHAIN_ID, 5, to, one, vec![], 21_000, 2 * GWEI, 0), // nonce gap
+        tx1559(&poor, CHAIN_ID, 0, to, one, vec![], 21_000, 2 * GWEI, 0), // funds
+        tx1559(&a, CHAIN_ID, 0, to, one, vec![], 21_000, 100, 0),      // under the base fee
+        tx1559(&a, CHAIN_ID, 0, to, one, vec![], 20_000, 2 * GWEI, 0), // intrinsic gas
+        tx1559(&a, 1, 0, to, one, vec![], 21_000, 2 * GWEI, 0),        // chain id
+        vec![0x02, 0xc0],                                              // malformed
+        tx1559(&a, CHAIN_ID, 0, to, one, vec![], 21_000, 2 * GWEI, 0), // executes
+        tx1559(&a, CHAIN_ID, 1, to, one, vec![], 199_990_000, 2 * GWEI, 0), // block gas left
     ];
     let before = state.clone();
     let report = block(&mut state, 1, &txs);
@@ -191,7 +192,8 @@ fn the_base_fee_follows_eip1559_from_the_head() {
         assert!(report.executed.is_empty());
     }
     // Above the target the fee rises, below it falls, as alloy computes.
-    for (used, base) in [(150_000_000, 7u64), (200_000_000, 1_000_000_000), (100_000_000, 5), (0, 8), (1, u64::MAX / 2)] {
+    for (used, base) in [(150_000_000, 7u64), (200_000_000, 1_000_000_000), (100_000_000, 5), (0, 8), (1, u64::MAX / 2)]
+    {
         let parent = EvmHead { gas_limit: 200_000_000, gas_used: used, base_fee: base, ..EvmHead::default() };
         let alloy = alloy_eips::eip1559::calc_next_block_base_fee(
             used,
@@ -209,7 +211,17 @@ fn the_base_fee_follows_eip1559_from_the_head() {
 fn the_same_block_on_two_states_writes_and_touches_the_same() {
     let (a, b) = (key(1), key(2));
     let txs = vec![
-        tx1559(&a, CHAIN_ID, 0, None, U256::ZERO, token_creation(U256::from(10u64).pow(U256::from(20))), 3_000_000, 2 * GWEI, 0),
+        tx1559(
+            &a,
+            CHAIN_ID,
+            0,
+            None,
+            U256::ZERO,
+            token_creation(U256::from(10u64).pow(U256::from(20))),
+            3_000_000,
+            2 * GWEI,
+            0,
+        ),
         tx1559(&a, CHAIN_ID, 1, Some(addr(&b)), U256::from(7), vec![], 21_000, 2 * GWEI, GWEI),
         tx1559(&b, CHAIN_ID, 0, Some(addr(&a)), U256::from(1), vec![], 21_000, 2 * GWEI, GWEI),
     ];

@@ -106,16 +106,16 @@ pub fn tx1559(
 }
 
 /// A legacy transaction's bytes (`chain_id` `None` = pre-EIP-155).
-pub fn tx_legacy(secret: &SecretKey, chain_id: Option<u64>, nonce: u64, to: Address, value: U256, gas_price: u128) -> Vec<u8> {
-    let tx = TxLegacy {
-        chain_id,
-        nonce,
-        gas_price,
-        gas_limit: 21_000,
-        to: TxKind::Call(to),
-        value,
-        input: Bytes::new(),
-    };
+pub fn tx_legacy(
+    secret: &SecretKey,
+    chain_id: Option<u64>,
+    nonce: u64,
+    to: Address,
+    value: U256,
+    gas_price: u128,
+) -> Vec<u8> {
+    let tx =
+        TxLegacy { chain_id, nonce, gas_price, gas_limit: 21_000, to: TxKind::Call(to), value, input: Bytes::new() };
     let signature = alloy_signature(secret, &tx.signature_hash());
     TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
 }
