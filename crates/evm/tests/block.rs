@@ -210,7 +210,7 @@ fn the_base_fee_follows_eip1559_from_the_head() {
 #[test]
 fn the_same_block_on_two_states_writes_and_touches_the_same() {
     let (a, b) = (key(1), key(2));
-    let txs = vec![
+    let txs = [
         tx1559(
             &a,
             CHAIN_ID,
