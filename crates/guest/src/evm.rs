@@ -135,7 +135,7 @@ pub enum EvmBatchReport {
     /// A system batch's outcomes and trades.
     System(SystemReport),
     /// A block's header, receipts and skipped transactions.
-    Block(EvmBlockReport),
+    Block(alloc::boxed::Box<EvmBlockReport>),
 }
 
 impl EvmBatchReport {
@@ -169,7 +169,8 @@ pub fn execute_evm_batch<S: numo_evm::RootedState>(
         EvmPhase::System if !txs.is_empty() => Err(EvmError::Input("a system batch carries no transactions")),
         EvmPhase::System => Ok(EvmBatchReport::System(execute_system_batch(state, &header.venue, touched)?)),
         EvmPhase::Block => {
-            Ok(EvmBatchReport::Block(execute_evm_block(state, &header.env, &header.venue, txs, touched)?))
+            let report = execute_evm_block(state, &header.env, &header.venue, txs, touched)?;
+            Ok(EvmBatchReport::Block(alloc::boxed::Box::new(report)))
         }
     }
 }
