@@ -133,7 +133,7 @@ impl<'a> EvmInput<'a> {
 #[derive(Debug, Clone)]
 pub enum EvmBatchReport {
     /// A system batch's outcomes and trades.
-    System(SystemReport),
+    System(alloc::boxed::Box<SystemReport>),
     /// A block's header, receipts and skipped transactions.
     Block(alloc::boxed::Box<EvmBlockReport>),
 }
@@ -167,7 +167,10 @@ pub fn execute_evm_batch<S: numo_evm::RootedState>(
 ) -> Result<EvmBatchReport, EvmError> {
     match header.phase {
         EvmPhase::System if !txs.is_empty() => Err(EvmError::Input("a system batch carries no transactions")),
-        EvmPhase::System => Ok(EvmBatchReport::System(execute_system_batch(state, &header.venue, touched)?)),
+        EvmPhase::System => {
+            let report = execute_system_batch(state, &header.venue, touched)?;
+            Ok(EvmBatchReport::System(alloc::boxed::Box::new(report)))
+        }
         EvmPhase::Block => {
             let report = execute_evm_block(state, &header.env, &header.venue, txs, touched)?;
             Ok(EvmBatchReport::Block(alloc::boxed::Box::new(report)))
