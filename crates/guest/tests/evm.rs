@@ -82,7 +82,10 @@ fn header(phase: EvmPhase, height: u64, batch_seq: u64) -> EvmHeader {
 
 /// A state with the EVM genesis, a funded key, and a block that deploys ExchangeUser, transfers
 /// value and requests a transfer from the contract; then the system batch of that request.
-fn scenario() -> (FullState, Vec<(EvmHeader, Vec<Vec<u8>>)>) {
+/// A batch to build: its header and the block's transactions.
+type Planned = (EvmHeader, Vec<Vec<u8>>);
+
+fn scenario() -> (FullState, Vec<Planned>) {
     let secret = SecretKey::from_secret_bytes([1; 32]).unwrap();
     let me = secret_key_address(&secret);
     let mut state = FullState::new();
