@@ -4,14 +4,16 @@
 //! byte-identical output.
 
 use crate::engine::clob;
+use crate::engine::evm;
 use crate::engine::funding;
-use crate::entry::{ClobEntry, Entry};
+use crate::entry::{ClobEntry, Entry, EvmEntry};
 use crate::header::BlockHeader;
 use crate::proposal::Proposal;
 use crate::tip::ChainTip;
 use crate::venue::Venue;
 use alloy_primitives::B256;
 use numo_core::PublicInputs;
+use numo_evm::{EvmError, EvmPhase, EvmPublicInputs};
 use numo_funding::{FundingError, FundingMessage, FundingPublicInputs, FundingReport};
 use numo_host::{FullState, Signatures, WitnessForm};
 use numo_stf::{BatchError, BatchReport};
@@ -117,6 +119,25 @@ pub struct ExecutedFundingBatch {
     pub witness: Vec<u8>,
 }
 
+/// One executed EVM batch (E10): a system batch or an EVM block.
+#[derive(Debug, Clone)]
+pub struct ExecutedEvmBatch {
+    /// System batch (first in the block) or EVM block (last).
+    pub phase: EvmPhase,
+    /// Venue-global batch number (one sequence with trading and funding batches).
+    pub batch_seq: u64,
+    /// Positions of its transactions in the proposal's entries (empty for a system batch).
+    pub entries: Vec<usize>,
+    /// Root before it.
+    pub prev_root: B256,
+    /// E10, what the EVM guest must output for [`ExecutedEvmBatch::witness`].
+    pub public_inputs: EvmPublicInputs,
+    /// Outcomes and trades, or header, receipts and skipped transactions.
+    pub report: numo_guest::evm::EvmBatchReport,
+    /// The E11 guest input, in [`BlockOptions::witness`]'s layout.
+    pub witness: Vec<u8>,
+}
+
 /// Why entries of a proposal did not execute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DropReason {
@@ -128,6 +149,12 @@ pub enum DropReason {
     FundingDisabled,
     /// Their funding chunk is batch-invalid (F7).
     InvalidFunding(FundingError),
+    /// EVM entries at a height that runs no EVM block (E1).
+    EvmNotScheduled,
+    /// EVM entries on a chain whose state has no EVM (E8).
+    EvmDisabled,
+    /// The EVM batch could not execute on this state (E11: a corrupt or foreign state).
+    Evm(EvmError),
 }
 
 impl DropReason {
@@ -138,6 +165,9 @@ impl DropReason {
             DropReason::Invalid(error) => error.code(),
             DropReason::FundingDisabled => "funding_disabled",
             DropReason::InvalidFunding(error) => error.code(),
+            DropReason::EvmNotScheduled => "evm_not_scheduled",
+            DropReason::EvmDisabled => "evm_disabled",
+            DropReason::Evm(error) => error.code(),
         }
     }
 }
@@ -164,6 +194,9 @@ pub struct BlockOutput {
     pub funding: Vec<ExecutedFundingBatch>,
     /// Trading batches in execution order, after the funding batches.
     pub batches: Vec<ExecutedBatch>,
+    /// EVM batches in execution order: the system batch (first in the block, E7), the EVM
+    /// block (after the trading batches, E1).
+    pub evm: Vec<ExecutedEvmBatch>,
     /// Entries that did not execute.
     pub dropped: Vec<DroppedBatch>,
     /// Every state write of the block (`None` deletes), in key order.
@@ -173,7 +206,9 @@ pub struct BlockOutput {
 /// Executes `proposal` on `state` (which must be at `tip`) and returns the block. The writes are
 /// applied to `state` and also returned, for storage.
 ///
-/// Each entry goes to its kind's engine: funding entries first (F8), then CLOB entries (N4).
+/// First the system batch of the EVM outbox, if any (E7); then each entry goes to its kind's
+/// engine: funding entries (F8), CLOB entries (N4), and at every 10th height the EVM block over
+/// the EVM entries (E1).
 /// Entries that cannot execute (an unknown market, a batch-invalid chunk) are reported in
 /// [`BlockOutput::dropped`] — deterministically, so every node drops the same ones.
 pub fn execute_block(
@@ -195,30 +230,48 @@ pub fn execute_block(
     }
     let mut clob_entries: Vec<(usize, &ClobEntry)> = Vec::with_capacity(proposal.entries.len());
     let mut funding_entries: Vec<(usize, &FundingMessage)> = Vec::new();
+    let mut evm_entries: Vec<(usize, &EvmEntry)> = Vec::new();
     for (index, entry) in proposal.entries.iter().enumerate() {
         match entry {
             Entry::Clob(clob) => clob_entries.push((index, clob)),
             Entry::Funding(message) => funding_entries.push((index, message)),
+            Entry::Evm(tx) => evm_entries.push((index, tx)),
         }
     }
+    let (height, timestamp_ms) = (proposal.height, proposal.timestamp_ms);
     let mut next = *tip;
-    let funding = funding::execute(venue, state, &mut next, proposal.timestamp_ms, &funding_entries, options);
-    let clob = clob::execute(venue, state, &mut next, proposal.timestamp_ms, &clob_entries, options);
+    let system = evm::execute_system(venue, state, &mut next, height, timestamp_ms, options);
+    let funding = funding::execute(venue, state, &mut next, timestamp_ms, &funding_entries, options);
+    let clob = clob::execute(venue, state, &mut next, timestamp_ms, &clob_entries, options);
+    let evm_block = evm::execute_block(venue, state, &mut next, height, timestamp_ms, &evm_entries, options);
 
-    let public_inputs: Vec<Vec<u8>> = funding
+    let public_inputs: Vec<Vec<u8>> = system
         .batches
         .iter()
         .map(|b| b.public_inputs.to_vec())
+        .chain(funding.batches.iter().map(|b| b.public_inputs.to_vec()))
         .chain(clob.batches.iter().map(|b| b.public_inputs.to_vec()))
+        .chain(evm_block.batches.iter().map(|b| b.public_inputs.to_vec()))
         .collect();
-    let batch_seqs =
-        funding.batches.iter().map(|b| b.batch_seq).chain(clob.batches.iter().map(|b| b.batch_seq)).collect();
-    let header =
-        BlockHeader::new(proposal.height, tip.hash, proposal.timestamp_ms, state.root(), &public_inputs, batch_seqs);
+    let batch_seqs = system
+        .batches
+        .iter()
+        .map(|b| b.batch_seq)
+        .chain(funding.batches.iter().map(|b| b.batch_seq))
+        .chain(clob.batches.iter().map(|b| b.batch_seq))
+        .chain(evm_block.batches.iter().map(|b| b.batch_seq))
+        .collect();
+    let header = BlockHeader::new(height, tip.hash, timestamp_ms, state.root(), &public_inputs, batch_seqs);
     let tip = ChainTip::after(&header, next.next_batch_seq, next.next_global_index);
-    let mut state_writes = funding.writes;
+    let mut state_writes = system.writes;
+    state_writes.extend(funding.writes);
     state_writes.extend(clob.writes);
-    let mut dropped = funding.dropped;
+    state_writes.extend(evm_block.writes);
+    let mut dropped = system.dropped;
+    dropped.extend(funding.dropped);
     dropped.extend(clob.dropped);
-    Ok(BlockOutput { header, tip, funding: funding.batches, batches: clob.batches, dropped, state_writes })
+    dropped.extend(evm_block.dropped);
+    let mut evm = system.batches;
+    evm.extend(evm_block.batches);
+    Ok(BlockOutput { header, tip, funding: funding.batches, batches: clob.batches, evm, dropped, state_writes })
 }

@@ -9,7 +9,8 @@
 //! Layout: `U8 kind ‖ payload`, where for [`EntryKind::Clob`] the payload is
 //! `B32 marketId ‖ messageBytes (C22: the type byte says Place or Cancel) ‖ sig65`, and for
 //! [`EntryKind::Funding`] a funding message (F3: its type byte says Withdraw, Deposit or
-//! ForcedWithdrawal; only a Withdraw carries `sig65`).
+//! ForcedWithdrawal; only a Withdraw carries `sig65`), and for [`EntryKind::Evm`] an EIP-2718
+//! signed Ethereum transaction (E3: the rest of the entry).
 
 use alloy_primitives::B256;
 use numo_core::codec::{DecodeError, Reader, Writer};
@@ -25,11 +26,13 @@ pub enum EntryKind {
     Clob = 0x01,
     /// A deposit, withdrawal or forced withdrawal (the funding engine, F3, F8).
     Funding = 0x02,
+    /// A signed Ethereum transaction (the EVM engine, E3).
+    Evm = 0x03,
 }
 
 /// Kind bytes reserved for the next engines: they decode to [`EntryError::ReservedKind`] until
-/// their engine exists, so no node executes an entry it cannot verify.
-pub const RESERVED_KINDS: [(u8, &str); 1] = [(0x03, "evm")];
+/// their engine exists, so no node executes an entry it cannot verify. None at the moment.
+pub const RESERVED_KINDS: [(u8, &str); 0] = [];
 
 impl EntryKind {
     /// The kind of a kind byte, if V1 defines it.
@@ -37,6 +40,7 @@ impl EntryKind {
         match byte {
             0x01 => Some(EntryKind::Clob),
             0x02 => Some(EntryKind::Funding),
+            0x03 => Some(EntryKind::Evm),
             _ => None,
         }
     }
@@ -51,13 +55,37 @@ pub struct ClobEntry {
     pub signed: SignedMessage,
 }
 
+/// An EVM transaction entry (E3): the EIP-2718 bytes, whose framing (type, size, RLP, no
+/// trailing bytes) decoded. Its chain id and signature are checked when it executes (E5: a
+/// failing transaction is skipped, not refused here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvmEntry {
+    /// The transaction's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl EvmEntry {
+    /// An entry of `bytes` if their E3 framing is valid.
+    pub fn new(bytes: Vec<u8>) -> Result<Self, EntryError> {
+        numo_evm::tx::decode_unchecked(&bytes).map_err(|_| EntryError::MalformedEvm)?;
+        Ok(Self { bytes })
+    }
+
+    /// `txHash = keccak256(tx)` (E3).
+    pub fn hash(&self) -> B256 {
+        alloy_primitives::keccak256(&self.bytes)
+    }
+}
+
 /// One block entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// A Place or Cancel for the order book.
     Clob(ClobEntry),
     /// A funding message.
     Funding(FundingMessage),
+    /// An Ethereum transaction for the EVM block (E1, E3).
+    Evm(EvmEntry),
 }
 
 /// Why entry bytes were refused.
@@ -72,6 +100,9 @@ pub enum EntryError {
     /// The payload does not decode.
     #[error("malformed entry: {0}")]
     Malformed(#[from] DecodeError),
+    /// An EVM entry whose transaction is not E3 framing (type, size, RLP, trailing bytes).
+    #[error("malformed EVM transaction")]
+    MalformedEvm,
 }
 
 impl EntryError {
@@ -80,7 +111,7 @@ impl EntryError {
         match self {
             EntryError::ReservedKind(_) => "reserved_entry_kind",
             EntryError::UnknownKind(_) => "unknown_entry_kind",
-            EntryError::Malformed(_) => "malformed_entry",
+            EntryError::Malformed(_) | EntryError::MalformedEvm => "malformed_entry",
         }
     }
 }
@@ -96,6 +127,7 @@ impl Entry {
         match self {
             Entry::Clob(_) => EntryKind::Clob,
             Entry::Funding(_) => EntryKind::Funding,
+            Entry::Evm(_) => EntryKind::Evm,
         }
     }
 
@@ -104,6 +136,7 @@ impl Entry {
         match self {
             Entry::Clob(e) => 1 + 32 + e.signed.message.encoded_len() + SIGNATURE_LEN,
             Entry::Funding(f) => 1 + f.message_len() + f.signature().map_or(0, |_| SIGNATURE_LEN),
+            Entry::Evm(e) => 1 + e.bytes.len(),
         }
     }
 
@@ -117,6 +150,9 @@ impl Entry {
                 w.bytes(&e.signed.signature.0);
             }
             Entry::Funding(f) => f.write(w),
+            Entry::Evm(e) => {
+                w.bytes(&e.bytes);
+            }
         }
     }
 
@@ -138,6 +174,8 @@ impl Entry {
                 Ok(Entry::clob(market_id, SignedMessage { message, signature }))
             }
             Some(EntryKind::Funding) => Ok(Entry::Funding(FundingMessage::read(r)?)),
+            // The transaction is the rest of the entry (entries are length-prefixed, N2).
+            Some(EntryKind::Evm) => Ok(Entry::Evm(EvmEntry::new(r.take(r.remaining())?.to_vec())?)),
             None if RESERVED_KINDS.iter().any(|(reserved, _)| *reserved == byte) => Err(EntryError::ReservedKind(byte)),
             None => Err(EntryError::UnknownKind(byte)),
         }
@@ -195,11 +233,12 @@ mod tests {
     }
 
     #[test]
-    fn reserved_and_unknown_kinds_are_refused_by_name() {
+    fn unknown_kinds_and_malformed_evm_transactions_are_refused_by_name() {
         let mut bytes = place().encode();
         bytes[0] = 0x03;
-        assert_eq!(Entry::decode(&bytes), Err(EntryError::ReservedKind(0x03)));
-        assert_eq!(Entry::decode(&bytes).unwrap_err().code(), "reserved_entry_kind");
+        assert_eq!(Entry::decode(&bytes), Err(EntryError::MalformedEvm));
+        assert_eq!(Entry::decode(&bytes).unwrap_err().code(), "malformed_entry");
+        assert_eq!(Entry::decode(&[0x03]), Err(EntryError::MalformedEvm));
         bytes[0] = 0x7f;
         assert_eq!(Entry::decode(&bytes), Err(EntryError::UnknownKind(0x7f)));
     }

@@ -13,14 +13,16 @@
 //! - [`block`]: the block function, its output and its errors;
 //! - [`engine`]: one module per execution engine behind the dispatch on the entry kind
 //!   ([`engine::funding`]: deposits and withdrawals, F8, executed by `numo-funding`, first;
-//!   [`engine::clob`]: per-market batches of C19, executed by `numo-stf`);
+//!   [`engine::clob`]: per-market batches of C19, executed by `numo-stf`; [`engine::evm`]: the
+//!   E7 system batch first and the EVM block every 10th height, executed by `numo-evm`);
 //! - [`header`]: the block header, its hash and its versioned binary record;
 //! - [`venue`]: the static context the engines need (markets and their Rules);
 //! - [`value`], [`order`], [`validate`]: what consensus decides (K1), the fair order of its
 //!   entries (K2) and what a validator refuses (K3).
 //!
 //! May depend on: `numo-core` (codec, PublicInputs, Merkle root: what every engine shares),
-//! `numo-stf` (the CLOB transition), `numo-funding` (the funding engine), `numo-host` (full state and the batch builder that emits
+//! `numo-stf` (the CLOB transition), `numo-funding` (the funding engine), `numo-evm` and
+//! `numo-guest` (the EVM engine and its batch header), `numo-host` (full state and the batch builder that emits
 //! witnesses). Never on the node, storage, networking or clocks.
 
 pub mod block;
@@ -35,9 +37,10 @@ pub mod value;
 pub mod venue;
 
 pub use block::{
-    execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch, ExecutedFundingBatch,
+    execute_block, BlockError, BlockOptions, BlockOutput, DroppedBatch, ExecutedBatch, ExecutedEvmBatch,
+    ExecutedFundingBatch,
 };
-pub use entry::{ClobEntry, Entry, EntryError, EntryKind};
+pub use entry::{ClobEntry, Entry, EntryError, EntryKind, EvmEntry};
 pub use header::{BlockHeader, HeaderDecodeError};
 pub use proposal::Proposal;
 pub use tip::ChainTip;

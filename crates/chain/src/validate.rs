@@ -1,11 +1,14 @@
 //! What a validator refuses (docs/PROTOCOL.md K3): the checks on a proposed [`BlockValue`]
 //! before it may be voted for. They are exactly what makes execution drop nothing (N4): a value
 //! that passes never has a chunk dropped for a bad signature or a nonce gap, so a proposer cannot
-//! get honest messages thrown away, and the order is the K2 order, so it cannot front-run.
+//! get honest messages thrown away, and the order is the K2 order, so it cannot front-run. EVM
+//! entries come last, in proposal order, and only at heights that run an EVM block (E1); their
+//! validity (chain id, signature, nonce, fees) is execution's: a failing one is skipped (E5).
 //!
 //! Pure like the block function: the clock reading and the parent state's nonces come in as
 //! arguments.
 
+use crate::engine::evm::is_evm_height;
 use crate::entry::{ClobEntry, Entry};
 use crate::order::{canonical_order, OrderError};
 use crate::tip::ChainTip;
@@ -111,10 +114,16 @@ pub enum ProposalError {
         /// The nonce.
         nonce: u64,
     },
-    /// The CLOB entries are not in the K2 order.
+    /// The CLOB entries are not in the K2 order, or a CLOB entry follows an EVM entry.
     #[error("entry {index} is out of the fair order")]
     UnfairOrder {
         /// First position that differs from the canonical order.
+        index: usize,
+    },
+    /// An EVM entry at a height that runs no EVM block (E1), or on a venue without an EVM.
+    #[error("entry {index}: EVM entries are only executed at every 10th height")]
+    EvmNotScheduled {
+        /// Position in the proposal.
         index: usize,
     },
 }
@@ -134,6 +143,7 @@ impl ProposalError {
             ProposalError::BadNonce { .. } => "bad_nonce",
             ProposalError::DuplicateNonce { .. } => "duplicate_nonce",
             ProposalError::UnfairOrder { .. } => "unfair_order",
+            ProposalError::EvmNotScheduled { .. } => "evm_not_scheduled",
         }
     }
 }
@@ -168,13 +178,25 @@ pub fn validate_value(
     if proposal.entries.len() > rules.max_entries {
         return Err(ProposalError::TooManyEntries { max: rules.max_entries, got: proposal.entries.len() });
     }
+    // The canonical layout: funding entries, then CLOB entries (K2 order), then EVM entries
+    // (proposal order, E1), each group possibly empty.
     let funding = proposal.entries.iter().take_while(|e| matches!(e, Entry::Funding(_))).count();
+    let evm_start = proposal
+        .entries
+        .iter()
+        .skip(funding)
+        .position(|e| matches!(e, Entry::Evm(_)))
+        .map_or(proposal.entries.len(), |offset| funding + offset);
+    let evm_runs = venue.evm.is_some() && is_evm_height(proposal.height);
     let mut clob: Vec<ClobEntry> = Vec::with_capacity(proposal.entries.len() - funding);
     for (index, entry) in proposal.entries.iter().enumerate() {
         match entry {
             Entry::Funding(_) if index < funding && rules.funding_allowed => {}
             Entry::Funding(_) => return Err(ProposalError::FundingUnavailable { index }),
-            Entry::Clob(e) => clob.push(*e),
+            Entry::Clob(e) if index < evm_start => clob.push(*e),
+            Entry::Clob(_) => return Err(ProposalError::UnfairOrder { index }),
+            Entry::Evm(_) if evm_runs => {}
+            Entry::Evm(_) => return Err(ProposalError::EvmNotScheduled { index }),
         }
     }
     // Markets, signatures (C11) and nonces against the parent state (C9), in proposal order.

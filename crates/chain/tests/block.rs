@@ -137,7 +137,7 @@ fn proposals_round_trip_through_their_record() {
     foreign[0] = 2;
     assert!(Proposal::decode(&foreign).unwrap_err().to_string().contains("version 2"));
     let mut bad_entry = bytes.clone();
-    bad_entry[1 + 8 + 8 + 4 + 4] = 0x03; // the first entry's kind byte: reserved (EVM)
-    assert_eq!(Proposal::decode(&bad_entry).unwrap_err().to_string(), "entry 0: entry kind 0x03 is reserved");
+    bad_entry[1 + 8 + 8 + 4 + 4] = 0x03; // the first entry's kind byte: EVM, whose payload is no transaction
+    assert_eq!(Proposal::decode(&bad_entry).unwrap_err().to_string(), "entry 0: malformed EVM transaction");
     assert!(Proposal::decode(&bytes[..bytes.len() - 1]).is_err());
 }

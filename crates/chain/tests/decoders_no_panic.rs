@@ -131,7 +131,7 @@ proptest! {
         rest in prop::collection::vec(any::<u8>(), 0..400),
     ) {
         // 0x01 is the CLOB kind byte and both record versions, 0x02 the funding kind (its
-        // payload starts with a funding type byte), 0x03 a reserved kind.
+        // payload starts with a funding type byte), 0x03 the EVM kind (its payload a transaction).
         let mut bytes = vec![lead];
         bytes.extend_from_slice(&rest);
         check_all(&bytes)?;

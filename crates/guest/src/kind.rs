@@ -2,6 +2,7 @@
 //! `U8 kind` before the blob; the node stores it with every batch.
 
 use alloc::vec::Vec;
+use numo_evm::EvmError;
 use numo_funding::FundingError;
 use numo_stf::BatchError;
 
@@ -13,6 +14,8 @@ pub enum BatchKind {
     Trading = 1,
     /// Deposits, withdrawals, forced withdrawals: F12 blob, 400-byte public inputs.
     Funding = 2,
+    /// A system batch or an EVM block: E11 blob, 225-byte public inputs (E10).
+    Evm = 3,
 }
 
 impl BatchKind {
@@ -21,6 +24,7 @@ impl BatchKind {
         match byte {
             1 => Some(BatchKind::Trading),
             2 => Some(BatchKind::Funding),
+            3 => Some(BatchKind::Evm),
             _ => None,
         }
     }
@@ -30,6 +34,7 @@ impl BatchKind {
         match self {
             BatchKind::Trading => "trading",
             BatchKind::Funding => "funding",
+            BatchKind::Evm => "evm",
         }
     }
 }
@@ -43,6 +48,9 @@ pub enum AnyBatchError {
     /// A funding batch's error (F7, F12).
     #[error(transparent)]
     Funding(#[from] FundingError),
+    /// An EVM batch's error (E11).
+    #[error(transparent)]
+    Evm(#[from] EvmError),
 }
 
 impl AnyBatchError {
@@ -51,14 +59,16 @@ impl AnyBatchError {
         match self {
             AnyBatchError::Trading(error) => error.code(),
             AnyBatchError::Funding(error) => error.code(),
+            AnyBatchError::Evm(error) => error.code(),
         }
     }
 }
 
-/// Runs the guest of `kind` on `blob` and returns the public-input bytes (272 or 400).
+/// Runs the guest of `kind` on `blob` and returns the public-input bytes (272, 400 or 225).
 pub fn run_kind(kind: BatchKind, blob: &[u8]) -> Result<Vec<u8>, AnyBatchError> {
     match kind {
         BatchKind::Trading => Ok(crate::run::run(blob)?.public_inputs.to_vec()),
         BatchKind::Funding => Ok(crate::funding::run_funding(blob)?.public_inputs.to_vec()),
+        BatchKind::Evm => Ok(crate::evm::run_evm(blob)?.public_inputs.to_vec()),
     }
 }

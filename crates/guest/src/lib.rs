@@ -7,6 +7,8 @@
 //! - [`witness`]: proven state over a [`numo_smt::PartialTree`];
 //! - [`funding`]: the same for a funding batch (docs/PROTOCOL.md F12): its blob, its run, its
 //!   400-byte public inputs;
+//! - [`evm`]: an EVM batch (docs/PROTOCOL.md E10, E11): a system batch or an EVM block,
+//!   re-executed with numo-evm over the proven state, its 225-byte public inputs;
 //! - [`kind`]: the batch kind byte the SP1 program reads before the blob (F12).
 //!
 //! Feature `std` (default) only forwards to dependencies.
@@ -15,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod evm;
 pub mod funding;
 pub mod input;
 pub mod kind;

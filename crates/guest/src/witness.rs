@@ -39,9 +39,15 @@ impl<'a> WitnessState<'a> {
 
     /// The state root after the writes so far: each changed key is hashed once.
     pub fn root(mut self) -> Result<B256, BatchError> {
-        for key in &self.dirty {
-            let value_hash = self.values.get(key).and_then(|value| value.as_deref().map(keccak256));
-            self.tree.set(key, value_hash).map_err(proof_error)?;
+        self.current_root()
+    }
+
+    /// The state root after the writes so far, keeping the state usable: the keys written since
+    /// the last call are re-hashed into the tree (an EVM header commits a root mid-batch, E9).
+    pub fn current_root(&mut self) -> Result<B256, BatchError> {
+        for key in core::mem::take(&mut self.dirty) {
+            let value_hash = self.values.get(&key).and_then(|value| value.as_deref().map(keccak256));
+            self.tree.set(&key, value_hash).map_err(proof_error)?;
         }
         Ok(self.tree.root())
     }
@@ -52,6 +58,17 @@ fn proof_error(error: PartialTreeError) -> BatchError {
         PartialTreeError::ProofMismatch { key } => BatchError::ProofMismatch { key },
         PartialTreeError::DuplicateKey { key } => BatchError::DuplicateProof { key },
         PartialTreeError::UnprovenKey { key } => BatchError::State(StateError::MissingWitness { key }),
+    }
+}
+
+impl numo_evm::RootedState for WitnessState<'_> {
+    fn state_root(&mut self) -> Result<B256, StateError> {
+        self.current_root().map_err(|error| match error {
+            BatchError::State(error) => error,
+            // Every written key has a proof (checked at the write), so the partial tree can
+            // always re-hash it; anything else is a proof the tree refused, i.e. missing.
+            _ => StateError::MissingWitness { key: B256::ZERO },
+        })
     }
 }
 

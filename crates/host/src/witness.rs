@@ -124,6 +124,14 @@ pub fn expand_funding(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
     expand_proofs(compact, r)
 }
 
+/// The exact E11 EVM blob a compact form was made from (same proof layout; the part before
+/// the proofs read by the EVM guest's own parser).
+pub fn expand_evm(compact: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut r = Reader::new(compact);
+    numo_guest::evm::read_evm_prefix(&mut r)?;
+    expand_proofs(compact, r)
+}
+
 /// Expands the compact proofs that start at `r` (positioned at `U32 proofCount`), after the
 /// prefix `compact[..r.position()]`, which is copied unchanged.
 fn expand_proofs(compact: &[u8], mut r: Reader<'_>) -> Result<Vec<u8>, DecodeError> {

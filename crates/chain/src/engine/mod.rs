@@ -3,9 +3,11 @@
 //! the batches it made; the block function assigns nothing itself but the header.
 //!
 //! [`funding`] (deposits, withdrawals, forced withdrawals: F8) runs first, then [`clob`]
-//! (Place/Cancel, per-market batches of C19). Next: EVM, with its own batch kind.
+//! (Place/Cancel, per-market batches of C19), then [`evm`]'s block at every 10th height; the
+//! system batch of the EVM outbox (E7) runs before all of them.
 
 pub mod clob;
+pub mod evm;
 pub mod funding;
 
 use crate::block::DroppedBatch;
