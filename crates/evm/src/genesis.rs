@@ -1,10 +1,12 @@
 //! E8: the EVM's part of a genesis state, in two steps because the genesis head commits the
-//! root of the state that holds the alloc: [`alloc_writes`] (accounts, code, storage), then,
+//! root of the state that holds the alloc: [`alloc_writes`] (the system contract, then the
+//! alloc's accounts, code and storage), then,
 //! given the root after them (and every other genesis write), [`genesis_head_writes`].
 
 use crate::block::genesis_header;
 use crate::keys::{account_key, block_hash_key, code_key, head_key, storage_key};
-use crate::limits::{EVM_BLOCK_GAS_LIMIT, EVM_INITIAL_BASE_FEE, MAX_CODE_BYTES};
+use crate::limits::{EVM_BLOCK_GAS_LIMIT, EVM_INITIAL_BASE_FEE, MAX_CODE_BYTES, READ_PRECOMPILE, SYSTEM_CONTRACT};
+use crate::system_code::{SYSTEM_CONTRACT_CODE, SYSTEM_CONTRACT_NONCE};
 use crate::values::{BlockHash, EvmAccount, EvmHead, SlotValue};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -40,6 +42,10 @@ pub enum GenesisError {
     /// Storage on an account without code (it could never be read or cleared).
     #[error("alloc storage on {0}, which has no code")]
     StorageWithoutCode(Address),
+    /// The system contract's or the read precompile's address (E6): genesis writes the first
+    /// itself, and the second is answered by the engine, never by an account.
+    #[error("alloc lists {0}, an address of the exchange (E6)")]
+    ReservedAddress(Address),
 }
 
 impl GenesisError {
@@ -49,15 +55,32 @@ impl GenesisError {
             GenesisError::DuplicateAddress(_) => "duplicate_address",
             GenesisError::CodeTooLarge(_) => "code_too_large",
             GenesisError::StorageWithoutCode(_) => "storage_without_code",
+            GenesisError::ReservedAddress(_) => "reserved_address",
         }
     }
 }
 
-/// The E4 writes of an alloc: each account, its code (by hash) and its storage.
+/// The system contract as a genesis account (E6, E8).
+pub fn system_contract_account() -> GenesisAccount {
+    GenesisAccount {
+        address: SYSTEM_CONTRACT,
+        nonce: SYSTEM_CONTRACT_NONCE,
+        code: SYSTEM_CONTRACT_CODE.to_vec(),
+        ..GenesisAccount::default()
+    }
+}
+
+/// The E4 writes of a genesis: the system contract (every venue has it, E8), then each alloc
+/// account, its code (by hash) and its storage. The alloc may not name the exchange's two
+/// addresses.
 pub fn alloc_writes(alloc: &[GenesisAccount]) -> Result<BTreeMap<B256, Option<Vec<u8>>>, GenesisError> {
+    if let Some(account) = alloc.iter().find(|a| a.address == SYSTEM_CONTRACT || a.address == READ_PRECOMPILE) {
+        return Err(GenesisError::ReservedAddress(account.address));
+    }
     let mut writes = BTreeMap::new();
     let mut seen = BTreeMap::new();
-    for account in alloc {
+    let system = system_contract_account();
+    for account in core::iter::once(&system).chain(alloc) {
         if seen.insert(account.address, ()).is_some() {
             return Err(GenesisError::DuplicateAddress(account.address));
         }

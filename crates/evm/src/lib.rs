@@ -12,7 +12,8 @@
 //! - [`system::execute_system_batch`]: the E7 system batch over the outbox;
 //! - [`tx::EvmTx::decode`]: E3 framing, E2 chain id and the sender;
 //! - [`db`]: revm's `Database` over numo's `State` and the E5 write order;
-//! - [`precompiles`]: Ethereum's precompiles plus E6's read precompile and system contract;
+//! - [`precompiles`]: Ethereum's precompiles plus E6's read precompile;
+//! - [`system_code`]: the system contract's code (`NumoSystem.sol`), written at genesis;
 //! - [`keys`] and [`values`]: the E4 state layout;
 //! - [`call`]: `eth_call` / `eth_estimateGas` without writes;
 //! - [`genesis`]: E8's alloc and genesis head;
@@ -41,6 +42,7 @@ pub mod precompiles;
 pub mod public_inputs;
 pub mod rooted;
 pub mod system;
+pub mod system_code;
 pub mod tx;
 pub mod values;
 pub mod vm;
@@ -49,7 +51,7 @@ pub use block::{execute_evm_block, next_base_fee, EvmBlockReport, ExecutedTx, Sk
 pub use call::{estimate_gas, simulate, CallError, CallOutcome, CallRequest};
 pub use env::{EvmEnv, EvmVenue};
 pub use error::{EvmError, EvmTxError, SkipCode};
-pub use genesis::{alloc_writes, genesis_head_writes, GenesisAccount, GenesisError};
+pub use genesis::{alloc_writes, genesis_head_writes, system_contract_account, GenesisAccount, GenesisError};
 pub use public_inputs::{EvmPhase, EvmPublicInputs};
 pub use rooted::RootedState;
 pub use system::{execute_system_batch, message_from_log, SystemMessage, SystemOutcome, SystemReport};

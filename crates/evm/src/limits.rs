@@ -17,8 +17,9 @@ pub const EVM_INITIAL_BASE_FEE: u64 = 1_000_000_000;
 /// E6: gas charged per call of the read precompile (as a cold account access, EIP-2929).
 pub const EXCHANGE_READ_GAS: u64 = 2_600;
 
-/// E6: gas charged per call of the system contract (as a fresh storage write).
-pub const EXCHANGE_WRITE_GAS: u64 = 20_000;
+/// E6/E7: the least gas one request can cost — the system contract's cheapest event, a
+/// `CancelRequested` (LOG3 with 32 bytes of data: 375 + 3 × 375 + 8 × 32), before the call itself.
+pub const MIN_REQUEST_GAS: u64 = 375 + 3 * 375 + 8 * 32;
 
 /// E6: the read precompile's address.
 pub const READ_PRECOMPILE: Address = address!("0000000000000000000000000000000000000800");
@@ -30,8 +31,8 @@ pub const SYSTEM_CONTRACT: Address = address!("333333333333333333333333333333333
 pub const MAX_CODE_BYTES: usize = 24_576;
 
 /// E4/E7: the most system messages one outbox may hold. Each costs at least
-/// [`EXCHANGE_WRITE_GAS`], so a block's gas bounds it well below this.
-pub const MAX_OUTBOX_MESSAGES: usize = (EVM_BLOCK_GAS_LIMIT / EXCHANGE_WRITE_GAS) as usize;
+/// [`MIN_REQUEST_GAS`], so a block's gas bounds it below this.
+pub const MAX_OUTBOX_MESSAGES: usize = (EVM_BLOCK_GAS_LIMIT / MIN_REQUEST_GAS) as usize;
 
 /// E7: the encoded size of a system Place.
 pub const SYSTEM_PLACE_LEN: usize = 1 + 20 + 32 + 1 + 1 + 4 + 32 + 32;
@@ -48,7 +49,7 @@ pub const ESTIMATE_GAS_CAP: u64 = EVM_BLOCK_GAS_LIMIT;
 
 const _: () = {
     assert!(EVM_BLOCK_INTERVAL > 1);
-    assert!(EXCHANGE_WRITE_GAS >= EXCHANGE_READ_GAS);
+    assert!(MIN_REQUEST_GAS < EXCHANGE_READ_GAS);
     // A maximal transaction fits a block entry and the block's gas holds a maximal call.
     assert!(EVM_MAX_TX_BYTES >= 2 * MAX_CODE_BYTES);
     assert!(EVM_BLOCK_GAS_LIMIT >= 30_000_000);

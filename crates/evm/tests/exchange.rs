@@ -189,3 +189,63 @@ fn requests_of_successful_transactions_reach_the_outbox_and_execute_next_block()
     let again = execute_system_batch(&mut state, &venue(), TouchLog::sequenced()).unwrap();
     assert!(again.messages.is_empty() && again.outcomes.is_empty());
 }
+
+// NumoTrader's `place` has ExchangeUser's signature, so `placeCall` above encodes it too.
+sol! {
+    function balance(bytes32 assetId) returns (uint256 available, uint256 locked);
+    function top(bytes32 marketId) returns (bool hasBid, int32 bidTick, bool hasAsk, int32 askTick);
+}
+
+/// `contracts/evm/NumoTrader.sol` — plain Solidity with high-level calls through
+/// `INumoExchange.sol` — reaches both exchange addresses: the system contract is code, so
+/// Solidity's has-code check passes, and the precompile answers its views.
+#[test]
+fn numo_trader_uses_the_exchange_through_high_level_solidity_calls() {
+    let (mut state, deployer, _, maker) = setup();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/artifacts/evm/NumoTrader.json");
+    let artifact: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let creation = alloy_primitives::hex::decode(artifact["bytecode"].as_str().unwrap()).unwrap();
+    let deploy = tx1559(&deployer, CHAIN_ID, 1, None, U256::ZERO, creation, 2_000_000, 2 * GWEI, 0);
+    let report = block(&mut state, 2, &[deploy]);
+    assert_eq!(report.executed[0].status, TxStatus::Success);
+    let trader = report.executed[0].contract_address.unwrap();
+    set_balance(&mut state, &trader, &QUOTE, 5_000);
+
+    let out = call(&mut state, trader, balanceCall { assetId: QUOTE }.abi_encode());
+    assert_eq!(balanceCall::abi_decode_returns(&out).unwrap().available, U256::from(5_000));
+    let top =
+        topCall::abi_decode_returns(&call(&mut state, trader, topCall { marketId: MARKET }.abi_encode())).unwrap();
+    assert_eq!((top.hasBid, top.hasAsk, top.askTick), (false, true, 100));
+
+    let input = placeCall { market: MARKET, side: 0, tif: 1, tick: 100, qty: U256::from(1), id: TAKER_ORDER };
+    let tx = tx1559(&deployer, CHAIN_ID, 2, Some(trader), U256::ZERO, input.abi_encode(), 300_000, 2 * GWEI, 0);
+    let report = block(&mut state, 3, &[tx]);
+    assert_eq!(report.executed[0].status, TxStatus::Success);
+    assert_eq!(
+        report.outbox,
+        [SystemMessage::Place {
+            trader,
+            market_id: MARKET,
+            side: 0,
+            tif: 1,
+            tick: 100,
+            qty: U256::from(1),
+            order_id: TAKER_ORDER
+        }]
+    );
+    let system = execute_system_batch(&mut state, &venue(), TouchLog::sequenced()).unwrap();
+    assert_eq!(system.trades.len(), 1);
+    assert_eq!((system.trades[0].taker, system.trades[0].maker), (trader, maker));
+    assert_eq!(exchange_balance(&mut state, &trader, &BASE).available, U256::from(1));
+
+    // Someone else calling the owner-only function: reverted, so no request.
+    let stranger = key(9);
+    let input = placeCall { market: MARKET, side: 0, tif: 1, tick: 100, qty: U256::from(1), id: TAKER_ORDER };
+    let request = CallRequest {
+        from: Some(addr(&stranger)),
+        to: Some(trader),
+        input: input.abi_encode().into(),
+        ..Default::default()
+    };
+    assert_eq!(simulate(&mut state, &env(4), &request).unwrap().status, TxStatus::Revert);
+}
