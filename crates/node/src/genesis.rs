@@ -13,7 +13,7 @@
 //! A genesis file is TOML:
 //!
 //! ```toml
-//! chain_id = 31337
+//! chain_id = 7357
 //! # venue_id = "0x…"  (32 bytes) or, when omitted, keccak256("numo-venue:" ‖ name);
 //! # name is ignored when venue_id is given.
 //! name = "example-venue"
@@ -73,7 +73,7 @@
 //! use numo_node::genesis::{dev_accounts, VenueGenesis};
 //!
 //! let genesis = VenueGenesis::dev();
-//! assert_eq!(genesis.chain_id, 31337);
+//! assert_eq!(genesis.chain_id, 7357);
 //! assert_eq!(genesis.markets.len(), 2);
 //! assert_eq!(dev_accounts().len(), 10);
 //! assert_eq!(VenueGenesis::dev_with_accounts(10), genesis);
@@ -555,9 +555,10 @@ impl VenueGenesis {
         Ok(())
     }
 
-    /// The built-in dev venue: chain 31337, venue `keccak256("numo-venue:numo-dev")`, assets
-    /// WETH (18 decimals), WBTC (8) and USDC (6), markets WETH/USDC and WBTC/USDC, and each of
-    /// the ten [`dev_accounts`] funded with 1,000 WETH, 100 WBTC and 10,000,000 USDC.
+    /// The built-in dev venue: chain 7357 (E2: not 31337, the dev L1's), venue
+    /// `keccak256("numo-venue:numo-dev")`, assets WETH (18 decimals), WBTC (8) and USDC (6),
+    /// markets WETH/USDC and WBTC/USDC, and each of the ten [`dev_accounts`] funded with 1,000
+    /// WETH, 100 WBTC and 10,000,000 USDC.
     ///
     /// # Market parameters
     ///
@@ -682,8 +683,9 @@ impl VenueGenesis {
     }
 }
 
-/// Chain id of the dev genesis (the usual local-devnet id).
-pub const DEV_CHAIN_ID: u64 = 31337;
+/// Chain id of the dev genesis and of its EVM (E2): 7357, not 31337 (anvil's, the dev L1), so no
+/// transaction signed for one chain is valid on the other.
+pub const DEV_CHAIN_ID: u64 = 7357;
 /// Venue name of the dev genesis; its id is [`default_venue_id`] of it.
 pub const DEV_VENUE_NAME: &str = "numo-dev";
 /// Number of [`dev_accounts`].

@@ -46,7 +46,7 @@ fn documented_example_parses_and_round_trips() {
     let text = documented_example();
     let genesis = VenueGenesis::from_toml(&text).unwrap();
 
-    assert_eq!(genesis.chain_id, 31337);
+    assert_eq!(genesis.chain_id, 7357);
     assert_eq!(genesis.venue_id, default_venue_id("example-venue"));
     assert_eq!(genesis.venue_id, keccak256(b"numo-venue:example-venue"));
     assert_eq!(genesis.assets.len(), 2);
@@ -60,7 +60,7 @@ fn documented_example_parses_and_round_trips() {
     let market = &genesis.markets[0];
     assert_eq!(market.symbol, "WETH/USDC");
     let ctx = &market.context;
-    assert_eq!((ctx.chain_id, ctx.venue_id), (31337, genesis.venue_id));
+    assert_eq!((ctx.chain_id, ctx.venue_id), (7357, genesis.venue_id));
     assert_eq!(ctx.market_id, keccak256(b"numo-market:WETH/USDC"));
     assert_eq!(ctx.market_id, default_market_id("WETH", "USDC"));
     let r = &ctx.rules;
@@ -95,7 +95,7 @@ fn documented_example_parses_and_round_trips() {
 fn dev_genesis_is_valid() {
     let genesis = VenueGenesis::dev();
     genesis.validate().unwrap();
-    assert_eq!(genesis.chain_id, 31337);
+    assert_eq!(genesis.chain_id, 7357);
     assert_eq!(genesis.venue_id, default_venue_id("numo-dev"));
     let symbols: Vec<(&str, u8)> = genesis.assets.iter().map(|a| (a.symbol.as_str(), a.decimals)).collect();
     assert_eq!(symbols, [("WETH", 18), ("WBTC", 8), ("USDC", 6)]);
