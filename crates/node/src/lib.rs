@@ -23,6 +23,7 @@ pub mod config;
 pub mod consensus;
 pub mod consensus_app;
 pub mod error;
+pub mod evm_pool;
 pub mod funding;
 pub mod genesis;
 pub mod home;
