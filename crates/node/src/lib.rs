@@ -39,6 +39,7 @@ pub mod sequencer;
 pub mod signer;
 pub mod store;
 pub mod stored;
+pub mod stored_evm;
 pub mod stored_funding;
 pub mod stream;
 pub mod submission;
