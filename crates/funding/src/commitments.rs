@@ -29,7 +29,7 @@ pub struct FundingCommitments {
     pub da_commitment: B256,
 }
 
-/// Whether [`validate_funding_batch`] recovers the Withdraw signatures.
+/// Whether [`validate_funding_batch`] recovers the Withdraw and Transfer signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureCheck {
     /// Recover and compare every signature (the guest, replay, a validator).
@@ -57,9 +57,8 @@ pub fn validate_funding_batch(
     let message_hashes: Vec<B256> = messages.iter().map(|m| m.hash(&domain_separator)).collect();
     if signatures == SignatureCheck::Check {
         for (index, (message, hash)) in messages.iter().zip(&message_hashes).enumerate() {
-            if let FundingMessage::Withdraw(signed) = message {
-                verify_signer(hash, &signed.signature, &signed.withdraw.owner)
-                    .map_err(|error| FundingError::Signature { index, error })?;
+            if let (Some(signature), Some(signer)) = (message.signature(), message.signer()) {
+                verify_signer(hash, signature, signer).map_err(|error| FundingError::Signature { index, error })?;
             }
         }
     }
@@ -82,7 +81,7 @@ pub fn funding_batch_digest(domain_separator: &B256, batch_seq: u64, message_has
     keccak_concat(&[FUNDING_BATCH_TAG, domain_separator.as_slice(), &batch_seq.to_be_bytes(), inner.as_slice()])
 }
 
-/// `keccak256(U32 n ‖ for each: messageBytes ‖ sig65 for a Withdraw)` (F9).
+/// `keccak256(U32 n ‖ for each: messageBytes ‖ sig65 for a Withdraw or a Transfer)` (F9).
 pub fn funding_da_commitment(messages: &[FundingMessage]) -> B256 {
     let mut hasher = Keccak256::new();
     hasher.update((messages.len() as u32).to_be_bytes());

@@ -27,7 +27,7 @@ pub enum FundingError {
         /// The bound.
         max: usize,
     },
-    /// A Withdraw's signature fails the C11 checks.
+    /// A Withdraw's or Transfer's signature fails the C11 checks.
     #[error("message {index}: {error}")]
     Signature {
         /// Position in the batch.
@@ -35,7 +35,7 @@ pub enum FundingError {
         /// What is wrong with it.
         error: SignatureError,
     },
-    /// A Withdraw's nonce is not the owner's funding `nextNonce`.
+    /// A Withdraw's or Transfer's nonce is not the owner's funding `nextNonce`.
     #[error("message {index}: funding nonce {got}, expected {expected}")]
     NonceMismatch {
         /// Position in the batch.
@@ -45,7 +45,7 @@ pub enum FundingError {
         /// The message's.
         got: u64,
     },
-    /// A Withdraw's owner has used funding nonce 2^64 − 1: there is no next one (F7).
+    /// A Withdraw's or Transfer's owner has used funding nonce 2^64 − 1: there is no next one (F7).
     #[error("message {index}: the owner's funding nonce is exhausted")]
     NonceOverflow {
         /// Position in the batch.
@@ -122,18 +122,28 @@ impl FundingError {
     }
 }
 
-/// Why a Withdraw was rejected (F7). The discriminant is the stable numeric code.
+/// Why a Withdraw or a Transfer was rejected (F7), or why a balance move an EVM system message
+/// asked for was refused (E7). The discriminant is the stable numeric code (stored by the node:
+/// never renumber).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum FundingReject {
     /// `amount = 0`.
     ZeroAmount = 1,
-    /// `recipient = 0`: an ERC20 transfer there would strand the funds.
+    /// `recipient = 0` (Withdraw: an ERC20 transfer there would strand the funds) or `to = 0`
+    /// (Transfer: nobody holds the zero address's key, so the funds would strand in numo).
     ZeroRecipient = 2,
     /// The asset is not in the venue's table (F6).
     UnknownAsset = 3,
     /// Available balance below the amount.
     InsufficientBalance = 4,
+    /// A Transfer to its own owner: it would move nothing, so it is refused rather than
+    /// recorded as a transfer that did not happen.
+    SelfTransfer = 5,
+    /// A Transfer whose credit would make the recipient's `available` or `available + locked`
+    /// overflow or exceed the asset's `maxBalance` (F6): the C16 cap, the same name as the
+    /// order book's `max_balance_exceeded`.
+    MaxBalanceExceeded = 6,
 }
 
 impl FundingReject {
@@ -144,6 +154,23 @@ impl FundingReject {
             FundingReject::ZeroRecipient => "zero_recipient",
             FundingReject::UnknownAsset => "unknown_asset",
             FundingReject::InsufficientBalance => "insufficient_balance",
+            FundingReject::SelfTransfer => "self_transfer",
+            FundingReject::MaxBalanceExceeded => "max_balance_exceeded",
         }
+    }
+
+    /// Every reason, in code order (for decoders of the stored numeric code and for tests).
+    pub const ALL: [FundingReject; 6] = [
+        FundingReject::ZeroAmount,
+        FundingReject::ZeroRecipient,
+        FundingReject::UnknownAsset,
+        FundingReject::InsufficientBalance,
+        FundingReject::SelfTransfer,
+        FundingReject::MaxBalanceExceeded,
+    ];
+
+    /// The reason whose numeric code is `code`.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| *reason as u8 == code)
     }
 }

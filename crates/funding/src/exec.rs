@@ -1,11 +1,13 @@
 //! F7: executing a funding batch over any [`State`], in the one access sequence the node, the
-//! guest and replay share. Each message runs in its own journal; a rejected Withdraw keeps only
-//! its nonce increment (as C12 for orders), a batch-invalid condition aborts the whole batch.
+//! guest and replay share. Each message runs in its own journal; a rejected Withdraw or Transfer
+//! keeps only its nonce increment (as C12 for orders), a batch-invalid condition aborts the whole
+//! batch.
 
 use crate::context::FundingContext;
 use crate::error::{FundingError, FundingReject};
 use crate::keys::{deposit_queue_key, forced_queue_key, funding_nonce_key, withdrawal_ids_key, Counter, QueueHead};
 use crate::message::{Deposit, ForcedWithdrawal, FundingMessage, Withdraw};
+use crate::transfer::{credit, execute_transfer};
 use crate::withdrawals::{withdrawals_root, WithdrawalRecord};
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256};
@@ -31,7 +33,9 @@ pub enum FundingOutcome {
         /// Withdrawal id.
         id: u64,
     },
-    /// A Withdraw rejected: nonce consumed, nothing else.
+    /// A Transfer applied: the owner's available balance moved to `to`'s.
+    Transferred,
+    /// A Withdraw or Transfer rejected: nonce consumed, nothing else.
     Rejected(FundingReject),
     /// A forced request honoured with what was available: `Some((id, amount))` if anything was
     /// withdrawn.
@@ -100,7 +104,7 @@ pub fn execute_funding<S: State>(
                 outcome
             }
             FundingMessage::Withdraw(signed) => {
-                consume_nonce(state, &mut touched, index, &signed.withdraw)?;
+                consume_nonce(state, &mut touched, index, &signed.withdraw.owner, signed.withdraw.nonce)?;
                 let mut j = Journal::new(state, &mut touched);
                 match withdraw_one(&mut j, ctx, index, &signed.withdraw)? {
                     Ok(record) => {
@@ -108,6 +112,14 @@ pub fn execute_funding<S: State>(
                         report.withdrawals.push(record);
                         FundingOutcome::Withdrawn { id: record.id }
                     }
+                    Err(reason) => FundingOutcome::Rejected(reason),
+                }
+            }
+            FundingMessage::Transfer(signed) => {
+                let transfer = &signed.transfer;
+                consume_nonce(state, &mut touched, index, &transfer.owner, transfer.nonce)?;
+                match execute_transfer(ctx, state, &mut touched, &transfer.request())? {
+                    Ok(()) => FundingOutcome::Transferred,
                     Err(reason) => FundingOutcome::Rejected(reason),
                 }
             }
@@ -178,14 +190,6 @@ fn deposit_one<S: State>(
     let next = QueueHead { next_index, acc: deposit_acc(&head.acc, deposit) };
     j.write(&key, &next)?;
     Ok((outcome, next))
-}
-
-/// The balance after crediting `amount`, if neither field overflows and the total stays within
-/// `cap` (the C16 rule, applied to deposits by F6/F7).
-fn credit(balance: &Balance, amount: U256, cap: U256) -> Option<Balance> {
-    let available = balance.available.checked_add(amount)?;
-    let total = available.checked_add(balance.locked)?;
-    (total <= cap).then_some(Balance { available, locked: balance.locked })
 }
 
 fn forced_one<S: State>(
@@ -261,18 +265,19 @@ fn append_withdrawal<S: State>(
     Ok(id)
 }
 
-/// F7 nonce step of a Withdraw, committed on its own so a rejection keeps it.
+/// F7 nonce step of a Withdraw or Transfer, committed on its own so a rejection keeps it.
 fn consume_nonce<S: State>(
     state: &mut S,
     touched: &mut TouchLog,
     index: usize,
-    withdraw: &Withdraw,
+    owner: &Address,
+    nonce: u64,
 ) -> Result<(), FundingError> {
     let mut j = Journal::new(state, touched);
-    let key = funding_nonce_key(&withdraw.owner);
+    let key = funding_nonce_key(owner);
     let Counter(expected) = j.read(&key)?;
-    if withdraw.nonce != expected {
-        return Err(FundingError::NonceMismatch { index, expected, got: withdraw.nonce });
+    if nonce != expected {
+        return Err(FundingError::NonceMismatch { index, expected, got: nonce });
     }
     let next = expected.checked_add(1).ok_or(FundingError::NonceOverflow { index })?;
     j.write(&key, &Counter(next))?;

@@ -4,6 +4,8 @@ pub use numo_core::limits::SIGNATURE_LEN;
 
 /// Withdraw: type, owner, nonce, assetId, amount, recipient (F2).
 pub const WITHDRAW_LEN: usize = 1 + 20 + 8 + 32 + 32 + 20;
+/// Transfer: type, owner, nonce, assetId, amount, to (F2).
+pub const TRANSFER_LEN: usize = 1 + 20 + 8 + 32 + 32 + 20;
 /// Deposit: type, index, assetId, from, to, amount (F2).
 pub const DEPOSIT_LEN: usize = 1 + 8 + 32 + 20 + 20 + 32;
 /// ForcedWithdrawal: type, index, owner, assetId, amount (F2).
@@ -21,6 +23,7 @@ pub const FUNDING_PUBLIC_INPUTS_LEN: usize = 5 * 32 + 2 * 8 + 32 + 4 * (8 + 32) 
 pub const WITHDRAWAL_RECORD_LEN: usize = 8 + 20 + 32 + 32;
 
 const _: () = assert!(WITHDRAW_LEN == 113, "F2: a Withdraw is 113 bytes");
+const _: () = assert!(TRANSFER_LEN == 113, "F2: a Transfer is 113 bytes");
 const _: () = assert!(DEPOSIT_LEN == 113, "F2: a Deposit is 113 bytes");
 const _: () = assert!(FORCED_LEN == 93, "F2: a ForcedWithdrawal is 93 bytes");
 const _: () = assert!(FUNDING_PUBLIC_INPUTS_LEN == 400, "F11: funding public inputs are 400 bytes");
@@ -29,4 +32,8 @@ const _: () = assert!(
     FUNDING_PUBLIC_INPUTS_LEN != numo_core::limits::PUBLIC_INPUTS_LEN,
     "F13: the bridge tells trading and funding public inputs apart by kind and length"
 );
-const _: () = assert!(MIN_FUNDING_MESSAGE_LEN <= DEPOSIT_LEN && MIN_FUNDING_MESSAGE_LEN <= WITHDRAW_LEN);
+const _: () = assert!(
+    MIN_FUNDING_MESSAGE_LEN <= DEPOSIT_LEN
+        && MIN_FUNDING_MESSAGE_LEN <= WITHDRAW_LEN
+        && MIN_FUNDING_MESSAGE_LEN <= TRANSFER_LEN
+);

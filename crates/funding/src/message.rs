@@ -1,6 +1,7 @@
 //! Funding messages (F2): the byte layouts, strict decoding and `msgHash`.
 
-use crate::limits::{DEPOSIT_LEN, FORCED_LEN, WITHDRAW_LEN};
+use crate::limits::{DEPOSIT_LEN, FORCED_LEN, TRANSFER_LEN, WITHDRAW_LEN};
+use crate::transfer::TransferRequest;
 use alloc::vec::Vec;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use numo_core::codec::{DecodeError, Reader, Writer};
@@ -11,7 +12,9 @@ use numo_core::Signature;
 pub const WITHDRAW_TYPE: u8 = 0x03;
 /// Type byte of a Deposit (C24).
 pub const DEPOSIT_TYPE: u8 = 0x04;
-/// Type byte of a ForcedWithdrawal (numo's own; 0x05 stays reserved for Transfer).
+/// Type byte of a Transfer (C24 reserves it for this).
+pub const TRANSFER_TYPE: u8 = 0x05;
+/// Type byte of a ForcedWithdrawal (numo's own).
 pub const FORCED_TYPE: u8 = 0x06;
 
 /// A signed request to move `amount` of `asset_id` from `owner`'s available balance to
@@ -28,6 +31,23 @@ pub struct Withdraw {
     pub amount: U256,
     /// L1 address paid by the claim.
     pub recipient: Address,
+}
+
+/// A signed request to move `amount` of `asset_id` from `owner`'s available balance to `to`'s
+/// available balance inside numo: any address, a contract's included, which is how a contract
+/// is funded to trade through the EVM system contract (issue 12). No L1 effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    /// The numo account debited; must sign.
+    pub owner: Address,
+    /// The owner's funding nonce (F4), shared with its Withdraws.
+    pub nonce: u64,
+    /// Asset moved.
+    pub asset_id: B256,
+    /// Base units.
+    pub amount: U256,
+    /// numo account credited.
+    pub to: Address,
 }
 
 /// Deposit record `index` of the L1 bridge's queue, copied verbatim (a system message).
@@ -67,12 +87,23 @@ pub struct SignedWithdraw {
     pub signature: Signature,
 }
 
-/// One funding message as sequenced: only a Withdraw carries a signature, so the type makes a
-/// signed system message or an unsigned withdrawal unrepresentable.
+/// A Transfer and its 65-byte signature over its `msgHash`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedTransfer {
+    /// The signed content.
+    pub transfer: Transfer,
+    /// `r ‖ s ‖ v` over `msgHash` (F2).
+    pub signature: Signature,
+}
+
+/// One funding message as sequenced: only a Withdraw or a Transfer carries a signature, so the
+/// type makes a signed system message or an unsigned user message unrepresentable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundingMessage {
     /// Signed by its owner.
     Withdraw(SignedWithdraw),
+    /// Signed by its owner.
+    Transfer(SignedTransfer),
     /// From the L1 deposit queue.
     Deposit(Deposit),
     /// From the L1 forced-withdrawal queue.
@@ -95,6 +126,30 @@ impl Withdraw {
     /// `msgHash` under the funding domain (F2).
     pub fn hash(&self, funding_domain: &B256) -> B256 {
         message_hash(funding_domain, &self.encode())
+    }
+}
+
+impl Transfer {
+    fn write(&self, w: &mut Writer) {
+        w.u8(TRANSFER_TYPE).address(&self.owner).u64(self.nonce).b32(&self.asset_id);
+        w.u256(&self.amount).address(&self.to);
+    }
+
+    /// The 113 message bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(TRANSFER_LEN);
+        self.write(&mut w);
+        w.into_bytes()
+    }
+
+    /// `msgHash` under the funding domain (F2).
+    pub fn hash(&self, funding_domain: &B256) -> B256 {
+        message_hash(funding_domain, &self.encode())
+    }
+
+    /// The balance move it asks for, run after its nonce step (F7).
+    pub const fn request(&self) -> TransferRequest {
+        TransferRequest { from: self.owner, asset_id: self.asset_id, amount: self.amount, to: self.to }
     }
 }
 
@@ -122,6 +177,7 @@ impl FundingMessage {
         let mut w = Writer::with_capacity(self.message_len());
         match self {
             FundingMessage::Withdraw(signed) => signed.withdraw.write(&mut w),
+            FundingMessage::Transfer(signed) => signed.transfer.write(&mut w),
             FundingMessage::Deposit(deposit) => deposit.write(&mut w),
             FundingMessage::Forced(forced) => forced.write(&mut w),
         }
@@ -132,21 +188,33 @@ impl FundingMessage {
     pub const fn message_len(&self) -> usize {
         match self {
             FundingMessage::Withdraw(_) => WITHDRAW_LEN,
+            FundingMessage::Transfer(_) => TRANSFER_LEN,
             FundingMessage::Deposit(_) => DEPOSIT_LEN,
             FundingMessage::Forced(_) => FORCED_LEN,
         }
     }
 
-    /// The signature, for a Withdraw.
+    /// The signature, for a Withdraw or a Transfer.
     pub const fn signature(&self) -> Option<&Signature> {
         match self {
             FundingMessage::Withdraw(signed) => Some(&signed.signature),
-            _ => None,
+            FundingMessage::Transfer(signed) => Some(&signed.signature),
+            FundingMessage::Deposit(_) | FundingMessage::Forced(_) => None,
         }
     }
 
-    /// Message bytes followed by the signature of a Withdraw: the F3 entry payload and the
-    /// F12 / F9 per-message encoding.
+    /// The account whose signature authorises the message (a Withdraw's or Transfer's
+    /// `owner`); `None` for the system messages, whose authority is the L1 queue.
+    pub const fn signer(&self) -> Option<&Address> {
+        match self {
+            FundingMessage::Withdraw(signed) => Some(&signed.withdraw.owner),
+            FundingMessage::Transfer(signed) => Some(&signed.transfer.owner),
+            FundingMessage::Deposit(_) | FundingMessage::Forced(_) => None,
+        }
+    }
+
+    /// Message bytes followed by the signature of a signed message: the F3 entry payload and
+    /// the F12 / F9 per-message encoding.
     pub fn write(&self, w: &mut Writer) {
         w.bytes(&self.message_bytes());
         if let Some(signature) = self.signature() {
@@ -161,7 +229,7 @@ impl FundingMessage {
         w.into_bytes()
     }
 
-    /// Reads one message (and a Withdraw's signature); an unknown type byte is malformed.
+    /// Reads one message (and a signed message's signature); an unknown type byte is malformed.
     pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let kind = r.peek_u8()?;
         match kind {
@@ -175,6 +243,17 @@ impl FundingMessage {
                     recipient: r.address()?,
                 };
                 Ok(FundingMessage::Withdraw(SignedWithdraw { withdraw, signature: Signature::read(r)? }))
+            }
+            TRANSFER_TYPE => {
+                r.u8()?;
+                let transfer = Transfer {
+                    owner: r.address()?,
+                    nonce: r.u64()?,
+                    asset_id: r.b32()?,
+                    amount: r.u256()?,
+                    to: r.address()?,
+                };
+                Ok(FundingMessage::Transfer(SignedTransfer { transfer, signature: Signature::read(r)? }))
             }
             DEPOSIT_TYPE => {
                 r.u8()?;
@@ -216,6 +295,7 @@ impl FundingMessage {
     pub const fn type_name(&self) -> &'static str {
         match self {
             FundingMessage::Withdraw(_) => "withdraw",
+            FundingMessage::Transfer(_) => "transfer",
             FundingMessage::Deposit(_) => "deposit",
             FundingMessage::Forced(_) => "forced_withdrawal",
         }

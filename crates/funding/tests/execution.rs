@@ -12,8 +12,9 @@ use numo_funding::keys::{
     deposit_queue_key, forced_queue_key, funding_nonce_key, withdrawal_ids_key, Counter, QueueHead,
 };
 use numo_funding::{
-    execute_funding, AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingError, FundingMessage,
-    FundingOutcome, FundingReject, FundingReport, SignedWithdraw, Withdraw, WithdrawalRecord,
+    execute_funding, execute_transfer, AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingError,
+    FundingMessage, FundingOutcome, FundingReject, FundingReport, SignedTransfer, SignedWithdraw, Transfer,
+    TransferRequest, Withdraw, WithdrawalRecord,
 };
 use numo_stf::keys::balance_key;
 use numo_stf::values::{Balance, StateValue};
@@ -83,6 +84,13 @@ fn deposit(index: u64, asset_id: B256, to: Address, amount: u64) -> FundingMessa
 fn withdraw(owner: Address, nonce: u64, asset_id: B256, amount: u64, recipient: Address) -> FundingMessage {
     FundingMessage::Withdraw(SignedWithdraw {
         withdraw: Withdraw { owner, nonce, asset_id, amount: U256::from(amount), recipient },
+        signature: Signature([0; 65]),
+    })
+}
+
+fn transfer(owner: Address, nonce: u64, asset_id: B256, amount: u64, to: Address) -> FundingMessage {
+    FundingMessage::Transfer(SignedTransfer {
+        transfer: Transfer { owner, nonce, asset_id, amount: U256::from(amount), to },
         signature: Signature([0; 65]),
     })
 }
@@ -416,4 +424,197 @@ fn access_sequence_of_a_forced_withdrawal() {
     assert_accesses(actual, &["funding(forced)", "bal(alice, base)", "funding(forced)"]);
     let actual = accesses(&mut MapState::default(), &[forced(0, ALICE, OTHER, 10)]);
     assert_accesses(actual, &["funding(forced)", "funding(forced)"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transfer (0x05): the signed message and its balance move without the nonce step
+// ---------------------------------------------------------------------------------------------
+
+/// A contract's address: a Transfer may credit any address.
+const CONTRACT: Address = Address::new([0xc0; 20]);
+
+/// A Transfer moves available balance from its owner to `to`, locked funds untouched on both
+/// sides, consumes the nonce and appends no withdrawal record.
+#[test]
+fn transfer_moves_available_balance() {
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 20);
+    state.set_balance(CONTRACT, BASE, 5, 7);
+    let report = run(&mut state, &[transfer(ALICE, 0, BASE, 60, CONTRACT)]).unwrap();
+    assert_eq!(report.outcomes, vec![FundingOutcome::Transferred]);
+    assert!(report.withdrawals.is_empty());
+    assert_eq!(report.withdrawals_root(), B256::ZERO);
+    assert_eq!(state.balance(ALICE, BASE), Balance { available: U256::from(40u64), locked: U256::from(20u64) });
+    assert_eq!(state.balance(CONTRACT, BASE), Balance { available: U256::from(65u64), locked: U256::from(7u64) });
+    assert_eq!(state.nonce(ALICE), 1);
+    assert_eq!(state.nonce(CONTRACT), 0, "the recipient's nonce is not touched");
+    assert_eq!(state.next_withdrawal_id(), 0, "no L1 effect");
+    // The whole available balance may move; the locked part stays.
+    let report = run(&mut state, &[transfer(ALICE, 1, BASE, 40, CONTRACT)]).unwrap();
+    assert_eq!(report.outcomes, vec![FundingOutcome::Transferred]);
+    assert_eq!(state.balance(ALICE, BASE), Balance { available: U256::ZERO, locked: U256::from(20u64) });
+}
+
+/// Withdraws and Transfers share one funding nonce sequence per owner (F4).
+#[test]
+fn transfers_and_withdraws_share_the_funding_nonce() {
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 0);
+    let messages =
+        [transfer(ALICE, 0, BASE, 10, BOB), withdraw(ALICE, 1, BASE, 10, BOB), transfer(ALICE, 2, BASE, 1, BOB)];
+    let report = run(&mut state, &messages).unwrap();
+    assert_eq!(
+        report.outcomes,
+        vec![FundingOutcome::Transferred, FundingOutcome::Withdrawn { id: 0 }, FundingOutcome::Transferred]
+    );
+    assert_eq!(state.nonce(ALICE), 3);
+    assert_eq!(state.balance(BOB, BASE).available, U256::from(11u64));
+    let error = run(&mut state, &[transfer(ALICE, 2, BASE, 1, BOB)]).unwrap_err();
+    assert_eq!(error, FundingError::NonceMismatch { index: 0, expected: 3, got: 2 });
+    assert_eq!(error.code(), "bad_nonce");
+}
+
+/// Each rejection of a Transfer keeps the nonce increment and changes nothing else.
+#[test]
+fn transfer_rejections_keep_only_the_nonce_increment() {
+    let cases = [
+        (transfer(ALICE, 0, BASE, 0, BOB), FundingReject::ZeroAmount, "zero_amount"),
+        (transfer(ALICE, 0, BASE, 10, Address::ZERO), FundingReject::ZeroRecipient, "zero_recipient"),
+        (transfer(ALICE, 0, BASE, 10, ALICE), FundingReject::SelfTransfer, "self_transfer"),
+        (transfer(ALICE, 0, OTHER, 10, BOB), FundingReject::UnknownAsset, "unknown_asset"),
+        // Locked funds are not transferable: 100 available, 20 locked, asking 101.
+        (transfer(ALICE, 0, BASE, 101, BOB), FundingReject::InsufficientBalance, "insufficient_balance"),
+        // Bob holds 900 + 50 locked under a cap of 1,000: 51 more passes the cap.
+        (transfer(ALICE, 0, BASE, 51, BOB), FundingReject::MaxBalanceExceeded, "max_balance_exceeded"),
+    ];
+    for (message, reason, name) in cases {
+        let mut state = MapState::default();
+        state.set_balance(ALICE, BASE, 100, 20);
+        state.set_balance(BOB, BASE, 900, 50);
+        let mut expected = state.clone();
+        let report = run(&mut state, &[message]).unwrap();
+        assert_eq!(report.outcomes, vec![FundingOutcome::Rejected(reason)], "{name}");
+        assert_eq!(reason.name(), name);
+        assert_eq!(FundingReject::from_code(reason as u8), Some(reason));
+        expected.put(funding_nonce_key(&ALICE), Counter(1).encode_canonical()).unwrap();
+        assert_eq!(state, expected, "{name}: only the nonce moved");
+    }
+    // Exactly at the cap is accepted: 900 + 50 + 50 = 1,000.
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 0);
+    state.set_balance(BOB, BASE, 900, 50);
+    let report = run(&mut state, &[transfer(ALICE, 0, BASE, 50, BOB)]).unwrap();
+    assert_eq!(report.outcomes, vec![FundingOutcome::Transferred]);
+    assert_eq!(state.balance(BOB, BASE).available, U256::from(950u64));
+}
+
+/// A Transfer whose credit overflows `available` (or `available + locked`) is
+/// `max_balance_exceeded`, never a wrapped balance, even under the largest cap.
+#[test]
+fn transfer_credit_overflow_is_max_balance_exceeded() {
+    let ctx = FundingContext {
+        chain_id: 1,
+        venue_id: B256::repeat_byte(1),
+        assets: vec![AssetRule { asset_id: BASE, max_balance: U256::MAX }],
+    };
+    for (to_available, to_locked) in [(U256::MAX, U256::ZERO), (U256::MAX - U256::from(1u64), U256::from(1u64))] {
+        let mut state = MapState::default();
+        state.set_balance(ALICE, BASE, 1, 0);
+        let full = Balance { available: to_available, locked: to_locked };
+        state.put(balance_key(&BOB, &BASE), full.encode_canonical()).unwrap();
+        let before = state.clone();
+        let request = TransferRequest { from: ALICE, asset_id: BASE, amount: U256::from(1u64), to: BOB };
+        let result = execute_transfer(&ctx, &mut state, &mut TouchLog::sequenced(), &request).unwrap();
+        assert_eq!(result, Err(FundingReject::MaxBalanceExceeded));
+        assert_eq!(state, before);
+    }
+}
+
+/// The balance move alone (E7's system Transfer): no nonce read or write, state unchanged on
+/// every rejection, accesses appended to the caller's log in F7 order.
+#[test]
+fn execute_transfer_runs_without_the_nonce_step() {
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 0);
+    let mut touched = TouchLog::sequenced();
+    let request = TransferRequest { from: ALICE, asset_id: BASE, amount: U256::from(30u64), to: BOB };
+    assert_eq!(execute_transfer(&ctx(), &mut state, &mut touched, &request), Ok(Ok(())));
+    assert_eq!(state.balance(ALICE, BASE).available, U256::from(70u64));
+    assert_eq!(state.balance(BOB, BASE).available, U256::from(30u64));
+    assert_eq!(state.nonce(ALICE), 0);
+    let sequence: Vec<String> = touched.sequence().unwrap().iter().map(name).collect();
+    assert_eq!(sequence, ["bal(alice, base)", "bal(bob, base)", "bal(alice, base)", "bal(bob, base)"]);
+
+    let before = state.clone();
+    let mut touched = TouchLog::sequenced();
+    let short = TransferRequest { amount: U256::from(71u64), ..request };
+    assert_eq!(execute_transfer(&ctx(), &mut state, &mut touched, &short), Ok(Err(FundingReject::InsufficientBalance)));
+    assert_eq!(state, before);
+    assert_eq!(touched.count(), 1, "r BAL(from) only");
+}
+
+/// A state access that fails (the guest's unproven key) is an error, not a rejection, and
+/// leaves the state unchanged.
+#[test]
+fn execute_transfer_surfaces_state_errors() {
+    /// A state that refuses to read `bal(bob, base)`, as a witness state without its proof.
+    struct Unproven(MapState);
+    impl State for Unproven {
+        fn get(&mut self, key: &B256) -> Result<Option<Vec<u8>>, StateError> {
+            if *key == balance_key(&BOB, &BASE) {
+                return Err(StateError::MissingWitness { key: *key });
+            }
+            self.0.get(key)
+        }
+        fn put(&mut self, key: B256, value: Option<Vec<u8>>) -> Result<(), StateError> {
+            self.0.put(key, value)
+        }
+    }
+    let mut state = Unproven(MapState::default());
+    state.0.set_balance(ALICE, BASE, 100, 0);
+    let before = state.0.clone();
+    let request = TransferRequest { from: ALICE, asset_id: BASE, amount: U256::from(1u64), to: BOB };
+    let error = execute_transfer(&ctx(), &mut state, &mut TouchLog::sequenced(), &request).unwrap_err();
+    assert_eq!(error, StateError::MissingWitness { key: balance_key(&BOB, &BASE) });
+    assert_eq!(state.0, before);
+    let error = run_unproven(&mut state, &[transfer(ALICE, 0, BASE, 1, BOB)]);
+    assert_eq!(error.code(), "missing_proof");
+
+    fn run_unproven(state: &mut Unproven, messages: &[FundingMessage]) -> FundingError {
+        execute_funding(&ctx(), state, messages, TouchLog::sequenced()).unwrap_err()
+    }
+}
+
+/// Transfer: r/w FNONCE, r BAL(owner), r BAL(to), w BAL(owner), w BAL(to).
+#[test]
+fn access_sequence_of_a_transfer() {
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 0);
+    let actual = accesses(&mut state, &[transfer(ALICE, 0, BASE, 10, BOB)]);
+    assert_accesses(
+        actual,
+        &["fnonce(alice)", "fnonce(alice)", "bal(alice, base)", "bal(bob, base)", "bal(alice, base)", "bal(bob, base)"],
+    );
+}
+
+/// Rejected Transfers: the field checks stop after the nonce; `insufficient_balance` after
+/// r BAL(owner); `max_balance_exceeded` after r BAL(to).
+#[test]
+fn access_sequence_of_rejected_transfers() {
+    for message in [
+        transfer(ALICE, 0, BASE, 0, BOB),
+        transfer(ALICE, 0, BASE, 10, Address::ZERO),
+        transfer(ALICE, 0, BASE, 10, ALICE),
+        transfer(ALICE, 0, OTHER, 10, BOB),
+    ] {
+        let actual = accesses(&mut MapState::default(), &[message]);
+        assert_accesses(actual, &["fnonce(alice)", "fnonce(alice)"]);
+    }
+    let actual = accesses(&mut MapState::default(), &[transfer(ALICE, 0, BASE, 10, BOB)]);
+    assert_accesses(actual, &["fnonce(alice)", "fnonce(alice)", "bal(alice, base)"]);
+    let mut state = MapState::default();
+    state.set_balance(ALICE, BASE, 100, 0);
+    state.set_balance(BOB, BASE, CAP, 0);
+    let actual = accesses(&mut state, &[transfer(ALICE, 0, BASE, 10, BOB)]);
+    assert_accesses(actual, &["fnonce(alice)", "fnonce(alice)", "bal(alice, base)", "bal(bob, base)"]);
 }
