@@ -146,14 +146,14 @@ pub(crate) fn deposits(args: ListArgs) -> ExitCode {
 
 /// An asset some market trades, with its display decimals.
 #[derive(Debug, Clone)]
-struct Asset {
-    symbol: String,
-    id: B256,
-    decimals: u32,
+pub(crate) struct Asset {
+    pub(crate) symbol: String,
+    pub(crate) id: B256,
+    pub(crate) decimals: u32,
 }
 
 /// Every asset of the node's markets (the fundable ones, F6), once each.
-fn assets(markets: &[Market]) -> Vec<Asset> {
+pub(crate) fn assets(markets: &[Market]) -> Vec<Asset> {
     let mut out: Vec<Asset> = Vec::new();
     for m in markets {
         for (symbol, id, decimals) in [
@@ -169,7 +169,7 @@ fn assets(markets: &[Market]) -> Vec<Asset> {
 }
 
 /// The asset `given` names: a symbol (any case) or a `0x` asset id.
-fn find_asset<'a>(assets: &'a [Asset], given: &str) -> Result<&'a Asset> {
+pub(crate) fn find_asset<'a>(assets: &'a [Asset], given: &str) -> Result<&'a Asset> {
     let id = given.parse::<B256>().ok();
     assets.iter().find(|a| a.symbol.eq_ignore_ascii_case(given) || Some(a.id) == id).ok_or_else(|| {
         let known: Vec<&str> = assets.iter().map(|a| a.symbol.as_str()).collect();
@@ -178,7 +178,7 @@ fn find_asset<'a>(assets: &'a [Asset], given: &str) -> Result<&'a Asset> {
 }
 
 /// `amount` of `asset_id` in whole tokens, or in base units when the asset is not a market's.
-fn show_amount(assets: &[Asset], asset_id: &B256, amount: U256) -> String {
+pub(crate) fn show_amount(assets: &[Asset], asset_id: &B256, amount: U256) -> String {
     match assets.iter().find(|a| a.id == *asset_id) {
         Some(a) => format!("{} {}", format_units(amount, a.decimals), a.symbol),
         None => format!("{amount} base units of {asset_id}"),
@@ -340,7 +340,7 @@ fn wait_for_deposit(client: &NodeClient, owner: Address, index: u64, timeout_sec
 }
 
 /// The funding domain (F1) of the node's venue, checked against the node's own when it has an L1.
-fn funding_domain(client: &NodeClient, markets: &[Market]) -> Result<B256> {
+pub(crate) fn funding_domain(client: &NodeClient, markets: &[Market]) -> Result<B256> {
     let market = markets
         .first()
         .ok_or_else(|| Failure::error("funding_disabled", "the node lists no market, so no asset is fundable (F6)"))?;
@@ -360,9 +360,9 @@ fn funding_domain(client: &NodeClient, markets: &[Market]) -> Result<B256> {
     Ok(domain)
 }
 
-/// The next funding nonce of `owner`: the node's `pendingNonce` (withdrawals admitted but not in
-/// a block yet count), else `nextNonce`.
-fn funding_nonce(client: &NodeClient, owner: Address) -> Result<u64> {
+/// The next funding nonce of `owner`: the node's `pendingNonce` (withdrawals and transfers
+/// admitted but not in a block yet count), else `nextNonce`.
+pub(crate) fn funding_nonce(client: &NodeClient, owner: Address) -> Result<u64> {
     let account = client.get(&format!("/v1/accounts/{owner}"))?;
     let nonce = &account["fundingNonce"];
     nonce["pendingNonce"]

@@ -26,6 +26,7 @@ mod receipt_check;
 mod render;
 mod replay_cmd;
 mod testnet_cmd;
+mod transfer_cmd;
 mod units;
 mod verify_cmd;
 mod view_cmd;
@@ -112,6 +113,9 @@ enum Command {
         #[command(flatten)]
         args: funding_cmd::WithdrawArgs,
     },
+    /// Move an exchange balance to another numo address, a contract's included: sign a transfer
+    /// and submit it (both balances move when its block commits; nothing happens on L1).
+    Transfer(transfer_cmd::TransferArgs),
     /// List withdrawals (and deposit refunds, forced withdrawals) with their status.
     Withdrawals(funding_cmd::ListArgs),
     /// List the deposits the node has executed (credited or refunded).
@@ -202,6 +206,7 @@ fn main() -> ExitCode {
         Command::Testnet { command } => testnet_cmd::run(command),
         Command::Deposit(args) => funding_cmd::deposit(args),
         Command::Withdraw { command, args } => funding_cmd::withdraw(command, args),
+        Command::Transfer(args) => transfer_cmd::transfer(args),
         Command::Withdrawals(args) => funding_cmd::withdrawals(args),
         Command::Deposits(args) => funding_cmd::deposits(args),
         Command::Verify(args) => verify_cmd::run(args),

@@ -11,8 +11,8 @@ use numo_funding::keys::QueueHead;
 use numo_funding::limits::FUNDING_PUBLIC_INPUTS_LEN;
 use numo_funding::withdrawals::{process_proof, root_of_leaves, withdrawal_proof, withdrawals_root};
 use numo_funding::{
-    AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingMessage, FundingPublicInputs, SignedWithdraw,
-    Withdraw, WithdrawalRecord,
+    AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingMessage, FundingPublicInputs, SignedTransfer,
+    SignedWithdraw, Transfer, Withdraw, WithdrawalRecord,
 };
 
 fn u256_bytes(value: u64) -> [u8; 32] {
@@ -29,6 +29,21 @@ fn withdraw() -> FundingMessage {
             asset_id: B256::repeat_byte(0xba),
             amount: U256::from(1_000u64),
             recipient: Address::repeat_byte(0xe1),
+        },
+        signature: Signature(signature),
+    })
+}
+
+fn transfer() -> FundingMessage {
+    let mut signature = [0u8; 65];
+    signature.iter_mut().enumerate().for_each(|(i, b)| *b = 0x80 | i as u8);
+    FundingMessage::Transfer(SignedTransfer {
+        transfer: Transfer {
+            owner: Address::repeat_byte(0xa2),
+            nonce: 8,
+            asset_id: B256::repeat_byte(0x0c),
+            amount: U256::from(2_000u64),
+            to: Address::repeat_byte(0xc0),
         },
         signature: Signature(signature),
     })
@@ -53,7 +68,7 @@ fn forced() -> ForcedWithdrawal {
     }
 }
 
-/// The three messages with their hand-written F2 layouts (message bytes, without signature).
+/// The four messages with their hand-written F2 layouts (message bytes, without signature).
 fn messages_with_layouts() -> Vec<(FundingMessage, Vec<u8>)> {
     let mut w = vec![0x03];
     w.extend([0xa1; 20]);
@@ -67,19 +82,31 @@ fn messages_with_layouts() -> Vec<(FundingMessage, Vec<u8>)> {
     d.extend([0xf0; 20]);
     d.extend([0x70; 20]);
     d.extend(u256_bytes(55));
+    let mut t = vec![0x05];
+    t.extend([0xa2; 20]);
+    t.extend(8u64.to_be_bytes());
+    t.extend([0x0c; 32]);
+    t.extend(u256_bytes(2_000));
+    t.extend([0xc0; 20]);
     let mut f = vec![0x06];
     f.extend(9u64.to_be_bytes());
     f.extend([0x0e; 20]);
     f.extend([0xba; 32]);
     f.extend(u256_bytes(12));
-    vec![(withdraw(), w), (FundingMessage::Deposit(deposit()), d), (FundingMessage::Forced(forced()), f)]
+    vec![
+        (withdraw(), w),
+        (FundingMessage::Deposit(deposit()), d),
+        (transfer(), t),
+        (FundingMessage::Forced(forced()), f),
+    ]
 }
 
-/// F2: the layouts are exactly 113 / 113 / 93 bytes, a Withdraw's encoding appends its 65-byte
-/// signature and system messages carry none, and decoding gives back the message.
+/// F2: the layouts are exactly 113 / 113 / 113 / 93 bytes, a Withdraw's and a Transfer's
+/// encoding appends its 65-byte signature and system messages carry none, and decoding gives
+/// back the message.
 #[test]
 fn messages_encode_to_their_f2_layouts_and_round_trip() {
-    let lengths = [113, 113, 93];
+    let lengths = [113, 113, 113, 93];
     for ((message, layout), length) in messages_with_layouts().into_iter().zip(lengths) {
         assert_eq!(layout.len(), length);
         assert_eq!(message.message_len(), length);
@@ -90,11 +117,14 @@ fn messages_encode_to_their_f2_layouts_and_round_trip() {
         }
         assert_eq!(message.encode(), encoded);
         assert_eq!(FundingMessage::decode(&encoded), Ok(message));
+        assert_eq!(message.signature().is_some(), message.signer().is_some());
     }
+    let (FundingMessage::Transfer(signed), _) = &messages_with_layouts()[2] else { panic!("a Transfer") };
+    assert_eq!(transfer().signer(), Some(&signed.transfer.owner));
 }
 
 /// Strict decoding (C1): every proper prefix is refused, a trailing byte is refused, and a
-/// type byte other than 0x03, 0x04, 0x06 (0x05 stays reserved for Transfer) is unknown.
+/// type byte other than 0x03, 0x04, 0x05, 0x06 is unknown.
 #[test]
 fn truncations_trailing_bytes_and_unknown_types_are_refused() {
     for (message, _) in messages_with_layouts() {
@@ -109,7 +139,7 @@ fn truncations_trailing_bytes_and_unknown_types_are_refused() {
         let mut longer = encoded.clone();
         longer.push(0);
         assert_eq!(FundingMessage::decode(&longer), Err(DecodeError::TrailingBytes { at: encoded.len(), count: 1 }));
-        for kind in [0x00, 0x01, 0x02, 0x05, 0x07, 0xff] {
+        for kind in [0x00, 0x01, 0x02, 0x07, 0xff] {
             let mut other = encoded.clone();
             other[0] = kind;
             assert_eq!(FundingMessage::decode(&other), Err(DecodeError::UnknownMessageType(kind)));

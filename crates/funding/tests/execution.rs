@@ -618,3 +618,73 @@ fn access_sequence_of_rejected_transfers() {
     let actual = accesses(&mut state, &[transfer(ALICE, 0, BASE, 10, BOB)]);
     assert_accesses(actual, &["fnonce(alice)", "fnonce(alice)", "bal(alice, base)", "bal(bob, base)"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Conservation under random transfers
+// ---------------------------------------------------------------------------------------------
+
+mod conservation {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ACCOUNTS: [Address; 3] = [ALICE, BOB, CONTRACT];
+
+    fn total(state: &MapState, asset: B256) -> U256 {
+        ACCOUNTS.iter().map(|a| state.balance(*a, asset)).map(|b| b.available + b.locked).sum()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Random Transfers between three accounts (self-transfers, zero amounts, amounts past
+        /// the balance or the cap included) never create or destroy value per asset, keep every
+        /// balance within the cap, consume every owner's nonce exactly once per message, and
+        /// move exactly the amounts of the `Transferred` messages.
+        #[test]
+        fn transfers_conserve_each_asset(
+            moves in proptest::collection::vec((0usize..3, 0usize..3, any::<bool>(), 0u64..700), 1..40),
+        ) {
+            let mut state = MapState::default();
+            // More BASE in total than one account's cap, so some credits hit it.
+            state.set_balance(ALICE, BASE, 700, 100);
+            state.set_balance(BOB, BASE, 600, 0);
+            state.set_balance(CONTRACT, QUOTE, 900, 0);
+            let before = (total(&state, BASE), total(&state, QUOTE));
+            let mut nonces = [0u64; 3];
+            let mut messages = Vec::new();
+            for (from, to, base, amount) in &moves {
+                let asset = if *base { BASE } else { QUOTE };
+                messages.push(transfer(ACCOUNTS[*from], nonces[*from], asset, *amount, ACCOUNTS[*to]));
+                nonces[*from] += 1;
+            }
+            let mut expected = state.clone();
+            let report = run(&mut state, &messages).unwrap();
+            prop_assert_eq!((total(&state, BASE), total(&state, QUOTE)), before);
+            for (i, account) in ACCOUNTS.iter().enumerate() {
+                prop_assert_eq!(state.nonce(*account), nonces[i]);
+                for asset in [BASE, QUOTE] {
+                    let b = state.balance(*account, asset);
+                    prop_assert!(b.available + b.locked <= U256::from(CAP));
+                }
+            }
+            // Replaying only the accepted moves by hand gives the same balances.
+            for ((from, to, base, amount), outcome) in moves.iter().zip(&report.outcomes) {
+                let asset = if *base { BASE } else { QUOTE };
+                if *outcome == FundingOutcome::Transferred {
+                    let (f, t) = (expected.balance(ACCOUNTS[*from], asset), expected.balance(ACCOUNTS[*to], asset));
+                    let amount = U256::from(*amount);
+                    expected.put(balance_key(&ACCOUNTS[*from], &asset), Balance { available: f.available - amount, ..f }.encode_canonical()).unwrap();
+                    expected.put(balance_key(&ACCOUNTS[*to], &asset), Balance { available: t.available + amount, ..t }.encode_canonical()).unwrap();
+                } else {
+                    prop_assert!(matches!(outcome, FundingOutcome::Rejected(_)));
+                }
+            }
+            for account in ACCOUNTS {
+                for asset in [BASE, QUOTE] {
+                    prop_assert_eq!(state.balance(account, asset), expected.balance(account, asset));
+                }
+            }
+            prop_assert!(report.withdrawals.is_empty());
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //!    U64 batchTimestamp ‖ daCommitment`
 //! 2. `U64 chainId ‖ B32 venueId`
 //! 3. the asset table (F6)
-//! 4. `U32 n`, then per message its bytes ‖ sig65 for a Withdraw
+//! 4. `U32 n`, then per message its bytes ‖ sig65 for a Withdraw or a Transfer
 //! 5. `U32 proofCount`, then proofs as C22 part 5
 
 use crate::input::{read_proof, ProofEntry, MIN_PROOF_LEN};

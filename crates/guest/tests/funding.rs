@@ -4,14 +4,14 @@
 //! for byte; and each way of corrupting a blob must end in its typed error, never in public
 //! inputs.
 //!
-//! Withdraws are signed as a wallet would: secp256k1 over the F2 `msgHash` under the venue's
+//! Withdraws and Transfers are signed as a wallet would: secp256k1 over the F2 `msgHash` under the venue's
 //! funding domain (F1), low-s.
 
 use alloy_primitives::{Address, B256, U256};
 use numo_core::signature::{secret_key_address, sign_digest};
 use numo_funding::{
-    AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingError, FundingMessage, FundingOutcome, SignedWithdraw,
-    Withdraw,
+    AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingError, FundingMessage, FundingOutcome, FundingReject,
+    SignedTransfer, SignedWithdraw, Transfer, Withdraw,
 };
 use numo_guest::funding::{run_funding, FundingInput};
 use numo_guest::kind::{run_kind, BatchKind};
@@ -65,6 +65,19 @@ fn signed_withdraw(
         Withdraw { owner: secret_key_address(key), nonce, asset_id, amount: U256::from(amount), recipient: to };
     let signature = sign_digest(key, &withdraw.hash(&ctx.domain_separator()));
     FundingMessage::Withdraw(SignedWithdraw { withdraw, signature })
+}
+
+fn signed_transfer(
+    ctx: &FundingContext,
+    key: &SecretKey,
+    nonce: u64,
+    asset_id: B256,
+    amount: u64,
+    to: Address,
+) -> FundingMessage {
+    let transfer = Transfer { owner: secret_key_address(key), nonce, asset_id, amount: U256::from(amount), to };
+    let signature = sign_digest(key, &transfer.hash(&ctx.domain_separator()));
+    FundingMessage::Transfer(SignedTransfer { transfer, signature })
 }
 
 fn deposit(index: u64, asset_id: B256, to: Address, amount: u64) -> FundingMessage {
@@ -231,4 +244,71 @@ fn trailing_bytes_and_truncations_are_malformed() {
     for len in (0..built.blob.len()).step_by(97) {
         assert_eq!(run_funding(&built.blob[..len]).unwrap_err().code(), "malformed", "truncated to {len}");
     }
+}
+
+/// Transfers through the builder and the guest: a moved balance, each rejection (those after
+/// r BAL(owner) and r BAL(to) need those keys' proofs), a deposit credited to the receiver in
+/// the same batch and a withdrawal sharing the nonce sequence; the guest outputs the builder's
+/// public inputs, the compact witness expands to the full blob, and a flipped Transfer
+/// signature is `bad_signature`.
+#[test]
+fn batches_with_transfers_re_execute_to_the_builders_public_inputs() {
+    let f = fixture();
+    let alice = secret_key_address(&f.alice);
+    let contract = Address::repeat_byte(0xc0);
+    let messages = vec![
+        signed_transfer(&f.ctx, &f.alice, 0, BASE, 600, contract),
+        deposit(0, BASE, contract, 100),
+        signed_transfer(&f.ctx, &f.alice, 1, BASE, 401, f.bob), // 400 left available: insufficient
+        signed_transfer(&f.ctx, &f.alice, 2, BASE, 10, alice),  // self_transfer
+        signed_transfer(&f.ctx, &f.alice, 3, OTHER, 10, f.bob), // unknown_asset
+        signed_transfer(&f.ctx, &f.alice, 4, QUOTE, 0, f.bob),  // zero_amount
+        signed_transfer(&f.ctx, &f.alice, 5, QUOTE, 1, Address::ZERO), // zero_recipient
+        deposit(1, BASE, f.bob, 4_950),
+        signed_transfer(&f.ctx, &f.alice, 6, BASE, 51, f.bob), // 4950 + 51 > the BASE cap of 5000
+        signed_withdraw(&f.ctx, &f.alice, 7, QUOTE, 5, L1),
+    ];
+    let mut full_state = fixture().state;
+    let mut compact_state = fixture().state;
+    let built = build(&mut full_state, &f.ctx, 1, messages.clone(), WitnessForm::Full);
+    let compact = build(&mut compact_state, &f.ctx, 1, messages, WitnessForm::Compact);
+    use FundingOutcome::{Credited, Rejected, Transferred};
+    assert_eq!(
+        built.report.outcomes,
+        vec![
+            Transferred,
+            Credited,
+            Rejected(FundingReject::InsufficientBalance),
+            Rejected(FundingReject::SelfTransfer),
+            Rejected(FundingReject::UnknownAsset),
+            Rejected(FundingReject::ZeroAmount),
+            Rejected(FundingReject::ZeroRecipient),
+            Credited,
+            Rejected(FundingReject::MaxBalanceExceeded),
+            FundingOutcome::Withdrawn { id: 0 },
+        ]
+    );
+    let balance =
+        |owner: &Address, asset: &B256| Balance::decode(full_state.value(&balance_key(owner, asset))).unwrap();
+    assert_eq!(balance(&contract, &BASE).available, U256::from(700u64));
+    assert_eq!(balance(&alice, &BASE), Balance { available: U256::from(400u64), locked: U256::from(300u64) });
+    let guest = run_funding(&built.blob).unwrap();
+    assert_eq!(guest.public_inputs, built.public_inputs);
+    assert_eq!(guest.report.outcomes, built.report.outcomes);
+    assert_eq!(guest.report.touched.digest(), built.report.touched.digest());
+    assert_eq!(guest.public_inputs.new_root, full_state.root());
+    assert_eq!(witness::expand_funding(&compact.blob).unwrap(), built.blob);
+    assert_eq!(compact.public_inputs, built.public_inputs);
+
+    let error = run_edited(&built.blob, |input| {
+        let FundingMessage::Transfer(signed) = &mut input.messages[0] else { panic!("message 0 is a Transfer") };
+        signed.signature.0[7] ^= 0x01;
+    });
+    assert!(matches!(error, FundingError::Signature { index: 0, .. }), "{error:?}");
+    // A changed recipient no longer matches the signature (the owner signed `to`).
+    let error = run_edited(&built.blob, |input| {
+        let FundingMessage::Transfer(signed) = &mut input.messages[0] else { panic!("message 0 is a Transfer") };
+        signed.transfer.to = f.bob;
+    });
+    assert_eq!(error.code(), "bad_signature");
 }

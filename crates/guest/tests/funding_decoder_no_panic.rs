@@ -13,7 +13,8 @@
 use alloy_primitives::{Address, B256, U256};
 use numo_core::signature::{secret_key_address, sign_digest};
 use numo_funding::{
-    AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingMessage, FundingPublicInputs, SignedWithdraw, Withdraw,
+    AssetRule, Deposit, ForcedWithdrawal, FundingContext, FundingMessage, FundingPublicInputs, SignedTransfer,
+    SignedWithdraw, Transfer, Withdraw,
 };
 use numo_guest::funding::{run_funding, FundingInput};
 use numo_host::witness::expand_funding;
@@ -51,6 +52,8 @@ fn built() -> &'static (Vec<u8>, Vec<u8>, Vec<u8>) {
             amount: U256::from(100u64),
             recipient: Address::repeat_byte(7),
         };
+        let transfer =
+            Transfer { owner: alice, nonce: 1, asset_id: base, amount: U256::from(50u64), to: Address::repeat_byte(8) };
         let messages = vec![
             FundingMessage::Deposit(Deposit {
                 index: 0,
@@ -68,6 +71,10 @@ fn built() -> &'static (Vec<u8>, Vec<u8>, Vec<u8>) {
                 owner: alice,
                 asset_id: base,
                 amount: U256::from(3u64),
+            }),
+            FundingMessage::Transfer(SignedTransfer {
+                transfer,
+                signature: sign_digest(&key, &transfer.hash(&ctx.domain_separator())),
             }),
         ];
         let build = |form| {

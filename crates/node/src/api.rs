@@ -97,6 +97,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/ws", get(crate::stream::session::handler))
         .route("/v1/withdrawals", post(crate::api_funding::submit_withdrawal).get(crate::api_funding::withdrawals))
         .route("/v1/withdrawals/{id}", get(crate::api_funding::withdrawal))
+        .route("/v1/transfers", post(crate::api_funding::submit_transfer))
         .route("/v1/deposits", get(crate::api_funding::deposits))
         .route("/v1/l1", get(crate::api_funding::l1))
         .fallback(|| async { ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")) })

@@ -1,9 +1,11 @@
-//! The funding half of the HTTP API (docs/API.md, "Funding"): submit a signed withdrawal, list
+//! The funding half of the HTTP API (docs/API.md, "Funding"): submit a signed withdrawal or
+//! transfer, list
 //! deposits and withdrawals (with the ready claim calldata once settled), the bridge's L1
 //! coordinates, and funding batches.
 
 use crate::api::{ApiError, ApiResult};
 use crate::error::{Refusal, RefusalCode};
+use crate::funding::FundingReceipt;
 use crate::node::Node;
 use crate::store::{ChainStore, Verification};
 use crate::stored_funding::{StoredFundingBatch, WithdrawalRow};
@@ -12,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::Json;
-use numo_funding::{FundingOutcome, SignedWithdraw, Withdraw};
+use numo_funding::{FundingMessage, FundingOutcome, SignedTransfer, SignedWithdraw, Transfer, Withdraw};
 use numo_stf::signature::verify_signer;
 use numo_stf::Signature;
 use serde::Deserialize;
@@ -53,11 +55,18 @@ fn symbol(node: &Node, asset_id: &B256) -> String {
     node.genesis.asset_by_id(asset_id).map_or_else(|| asset_id.to_string(), |a| a.symbol.clone())
 }
 
-/// `POST /v1/withdrawals`: `{"owner", "nonce", "asset", "amount" (base units), "recipient",
-/// "signature"}` signed over the Withdraw's `msgHash` under the funding domain (F2). Answered
-/// once its block commits, with the withdrawal `id`.
-pub async fn submit_withdrawal(State(node): State<Arc<Node>>, body: Bytes) -> ApiResult {
-    let body: Value = serde_json::from_slice(&body).map_err(|e| refuse(RefusalCode::BadJson, e.to_string()))?;
+/// The fields a signed Withdraw and Transfer share: `owner`, `nonce`, `asset`, `amount` (base
+/// units) and `signature`.
+struct SignedFields {
+    owner: Address,
+    nonce: u64,
+    asset_id: B256,
+    amount: U256,
+    signature: Signature,
+}
+
+fn signed_fields(node: &Node, body: &Bytes) -> Result<(Value, SignedFields), ApiError> {
+    let body: Value = serde_json::from_slice(body).map_err(|e| refuse(RefusalCode::BadJson, e.to_string()))?;
     let nonce = body
         .get("nonce")
         .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
@@ -65,52 +74,115 @@ pub async fn submit_withdrawal(State(node): State<Arc<Node>>, body: Bytes) -> Ap
     let amount: U256 = field(&body, "amount")?
         .parse()
         .map_err(|_| refuse(RefusalCode::BadNumber, "`amount` must be a decimal string of base units"))?;
-    let withdraw = Withdraw {
-        owner: address(field(&body, "owner")?, "owner")?,
-        nonce,
-        asset_id: asset_id(&node, field(&body, "asset")?)?,
-        amount,
-        recipient: address(field(&body, "recipient")?, "recipient")?,
-    };
     let signature_bytes = hex::decode(field(&body, "signature")?)
         .map_err(|_| refuse(RefusalCode::BadHex, "`signature` must be 0x hex"))?;
-    let signature = Signature(
-        signature_bytes.try_into().map_err(|_| refuse(RefusalCode::BadLength, "`signature` must be 65 bytes"))?,
-    );
+    let fields = SignedFields {
+        owner: address(field(&body, "owner")?, "owner")?,
+        nonce,
+        asset_id: asset_id(node, field(&body, "asset")?)?,
+        amount,
+        signature: Signature(
+            signature_bytes.try_into().map_err(|_| refuse(RefusalCode::BadLength, "`signature` must be 65 bytes"))?,
+        ),
+    };
+    Ok((body, fields))
+}
+
+/// Checks the signature of a signed funding message under the venue's funding domain (F2),
+/// queues it (nonce checked against committed and queued ones) and waits for its block: the
+/// `msgHash` and, once committed, the receipt; no receipt if the block takes longer than the API
+/// waits.
+async fn submit_signed(node: &Node, message: FundingMessage) -> Result<(B256, Option<FundingReceipt>), ApiError> {
     let Some(funding) = &node.venue.funding else {
         return Err(refuse(RefusalCode::NotFound, "this venue has no funding context"));
     };
-    let msg_hash = withdraw.hash(&funding.domain_separator());
-    verify_signer(&msg_hash, &signature, &withdraw.owner)
-        .map_err(|e| refuse(RefusalCode::BadSignature, e.to_string()))?;
+    let msg_hash = message.hash(&funding.domain_separator());
+    let (Some(signature), Some(signer)) = (message.signature(), message.signer()) else {
+        return Err(internal("only signed funding messages are submitted through the API"));
+    };
+    verify_signer(&msg_hash, signature, signer).map_err(|e| refuse(RefusalCode::BadSignature, e.to_string()))?;
     let receiver = {
         let chain = node.chain.read().expect("chain lock");
-        node.funding.lock().expect("funding lock").add_withdraw(&chain.full, SignedWithdraw { withdraw, signature })?
+        node.funding.lock().expect("funding lock").add_signed(&chain.full, message)?
     };
     match tokio::time::timeout(crate::api::WAIT_FOR_BLOCK_MAX, receiver).await {
-        Ok(Ok(Ok(receipt))) => {
-            let mut answer = json!({
-                "msgHash": msg_hash,
-                "blockHeight": receipt.block_height,
-                "batchSeq": receipt.batch_seq,
-                "globalIndex": receipt.global_index,
-            });
-            match receipt.outcome {
-                FundingOutcome::Withdrawn { id } => {
-                    answer["id"] = json!(id);
-                    answer["status"] = json!("pending");
-                    Ok(Json(answer).into_response())
-                }
-                FundingOutcome::Rejected(reason) => Err(refuse(
-                    RefusalCode::FundingRejected(reason),
-                    format!("withdrawal rejected: {} (funding nonce {nonce} consumed)", reason.name()),
-                )),
-                other => Err(internal(format!("unexpected withdrawal outcome {other:?}"))),
-            }
-        }
+        Ok(Ok(Ok(receipt))) => Ok((msg_hash, Some(receipt))),
         Ok(Ok(Err(reason))) => Err(refuse(RefusalCode::Dropped, format!("dropped: {}", reason.code()))),
-        _ => Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "msgHash": msg_hash, "status": "queued" })))
-            .into_response()),
+        _ => Ok((msg_hash, None)),
+    }
+}
+
+/// `202 {"msgHash", "status": "queued"}`: accepted, its block not committed within the wait.
+fn queued(msg_hash: &B256) -> ApiResult {
+    Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "msgHash": msg_hash, "status": "queued" }))).into_response())
+}
+
+fn receipt_json(msg_hash: &B256, receipt: &FundingReceipt) -> Value {
+    json!({
+        "msgHash": msg_hash,
+        "blockHeight": receipt.block_height,
+        "batchSeq": receipt.batch_seq,
+        "globalIndex": receipt.global_index,
+    })
+}
+
+/// `POST /v1/withdrawals`: `{"owner", "nonce", "asset", "amount" (base units), "recipient",
+/// "signature"}` signed over the Withdraw's `msgHash` under the funding domain (F2). Answered
+/// once its block commits, with the withdrawal `id`.
+pub async fn submit_withdrawal(State(node): State<Arc<Node>>, body: Bytes) -> ApiResult {
+    let (body, fields) = signed_fields(&node, &body)?;
+    let withdraw = Withdraw {
+        owner: fields.owner,
+        nonce: fields.nonce,
+        asset_id: fields.asset_id,
+        amount: fields.amount,
+        recipient: address(field(&body, "recipient")?, "recipient")?,
+    };
+    let message = FundingMessage::Withdraw(SignedWithdraw { withdraw, signature: fields.signature });
+    let (msg_hash, receipt) = submit_signed(&node, message).await?;
+    let Some(receipt) = receipt else { return queued(&msg_hash) };
+    let mut answer = receipt_json(&msg_hash, &receipt);
+    match receipt.outcome {
+        FundingOutcome::Withdrawn { id } => {
+            answer["id"] = json!(id);
+            answer["status"] = json!("pending");
+            Ok(Json(answer).into_response())
+        }
+        FundingOutcome::Rejected(reason) => Err(refuse(
+            RefusalCode::FundingRejected(reason),
+            format!("withdrawal rejected: {} (funding nonce {} consumed)", reason.name(), withdraw.nonce),
+        )),
+        other => Err(internal(format!("unexpected withdrawal outcome {other:?}"))),
+    }
+}
+
+/// `POST /v1/transfers`: `{"owner", "nonce", "asset", "amount" (base units), "to",
+/// "signature"}` signed over the Transfer's `msgHash` under the funding domain (F2); `to` may
+/// be any address, a contract's included. Answered once its block commits with `status:
+/// "transferred"`; a rejection (F7) answers 422 with its reason, the funding nonce consumed.
+pub async fn submit_transfer(State(node): State<Arc<Node>>, body: Bytes) -> ApiResult {
+    let (body, fields) = signed_fields(&node, &body)?;
+    let transfer = Transfer {
+        owner: fields.owner,
+        nonce: fields.nonce,
+        asset_id: fields.asset_id,
+        amount: fields.amount,
+        to: address(field(&body, "to")?, "to")?,
+    };
+    let message = FundingMessage::Transfer(SignedTransfer { transfer, signature: fields.signature });
+    let (msg_hash, receipt) = submit_signed(&node, message).await?;
+    let Some(receipt) = receipt else { return queued(&msg_hash) };
+    let mut answer = receipt_json(&msg_hash, &receipt);
+    match receipt.outcome {
+        FundingOutcome::Transferred => {
+            answer["status"] = json!("transferred");
+            Ok(Json(answer).into_response())
+        }
+        FundingOutcome::Rejected(reason) => Err(refuse(
+            RefusalCode::FundingRejected(reason),
+            format!("transfer rejected: {} (funding nonce {} consumed)", reason.name(), transfer.nonce),
+        )),
+        other => Err(internal(format!("unexpected transfer outcome {other:?}"))),
     }
 }
 
@@ -290,6 +362,7 @@ fn outcome_json(outcome: &FundingOutcome) -> Value {
         FundingOutcome::Credited => json!({ "status": "credited" }),
         FundingOutcome::Refunded { id } => json!({ "status": "refunded", "withdrawalId": id }),
         FundingOutcome::Withdrawn { id } => json!({ "status": "withdrawn", "withdrawalId": id }),
+        FundingOutcome::Transferred => json!({ "status": "transferred" }),
         FundingOutcome::Rejected(reason) => json!({ "status": "rejected", "reason": reason.name() }),
         FundingOutcome::Forced(None) => json!({ "status": "forced", "amount": "0" }),
         FundingOutcome::Forced(Some((id, amount))) => {

@@ -3,21 +3,22 @@
 //! Deposits and forced withdrawals come from the L1 listener (`crate::l1`) and enter blocks
 //! strictly in their L1 queue order, from numo's own `nextDepositIndex` / `nextForcedIndex` in
 //! state (F4), so a restart or a repeated L1 read can neither skip nor repeat one. Signed
-//! withdrawals come from the API: the signature and the funding nonce are checked on entry, and
-//! the submitter is answered only once the block that executed it is committed.
+//! withdrawals and transfers come from the API: the signature and the funding nonce (one
+//! sequence per owner for both) are checked on entry, and the submitter is answered only once
+//! the block that executed it is committed.
 
 use crate::error::{Refusal, RefusalCode};
 use crate::limits::MAX_FUNDING_PER_BLOCK;
 use alloy_primitives::Address;
 use numo_chain::block::DropReason;
 use numo_funding::keys::{deposit_queue_key, forced_queue_key, funding_nonce_key, Counter, QueueHead};
-use numo_funding::{Deposit, ForcedWithdrawal, FundingMessage, FundingOutcome, SignedWithdraw};
+use numo_funding::{Deposit, ForcedWithdrawal, FundingMessage, FundingOutcome};
 use numo_host::FullState;
 use numo_stf::values::StateValue;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use tokio::sync::oneshot;
 
-/// What a withdrawal's submitter learns once its block commits.
+/// What a withdrawal's or transfer's submitter learns once its block commits.
 #[derive(Debug, Clone, Copy)]
 pub struct FundingReceipt {
     /// Block height.
@@ -36,7 +37,8 @@ pub type FundingAnswer = Result<FundingReceipt, DropReason>;
 /// Funding messages waiting for a block.
 #[derive(Debug, Default)]
 pub struct FundingQueue {
-    withdraws: VecDeque<(u64, SignedWithdraw)>,
+    /// Signed Withdraws and Transfers in arrival order, with their tickets.
+    signed: VecDeque<(u64, FundingMessage)>,
     deposits: BTreeMap<u64, Deposit>,
     forced: BTreeMap<u64, ForcedWithdrawal>,
     pending_nonces: HashMap<Address, u64>,
@@ -62,39 +64,44 @@ impl FundingQueue {
         }
     }
 
-    /// Queues a signed withdrawal whose signature the caller verified: its nonce must be the
-    /// owner's next (committed nonce, or one past the last queued one).
-    pub fn add_withdraw(
+    /// Queues a signed Withdraw or Transfer whose signature the caller verified: its nonce must
+    /// be the owner's next funding nonce (committed nonce, or one past the last queued one; F4:
+    /// withdrawals and transfers share it). A system message is refused: its authority is the
+    /// L1 queue, not the API.
+    pub fn add_signed(
         &mut self,
         state: &FullState,
-        signed: SignedWithdraw,
+        message: FundingMessage,
     ) -> Result<oneshot::Receiver<FundingAnswer>, Refusal> {
-        let owner = signed.withdraw.owner;
+        let (owner, nonce) = match &message {
+            FundingMessage::Withdraw(signed) => (signed.withdraw.owner, signed.withdraw.nonce),
+            FundingMessage::Transfer(signed) => (signed.transfer.owner, signed.transfer.nonce),
+            FundingMessage::Deposit(_) | FundingMessage::Forced(_) => {
+                return Err(Refusal::new(RefusalCode::BadRequest, "system funding messages come from L1"));
+            }
+        };
         let expected = match self.pending_nonces.get(&owner) {
             Some(next) => *next,
             None => committed::<Counter>(state, &funding_nonce_key(&owner)).0,
         };
-        if signed.withdraw.nonce != expected {
-            let code = if signed.withdraw.nonce < expected { RefusalCode::NonceUsed } else { RefusalCode::NonceGap };
-            return Err(Refusal::new(
-                code,
-                format!("funding nonce {} is not the next one ({expected})", signed.withdraw.nonce),
-            ));
+        if nonce != expected {
+            let code = if nonce < expected { RefusalCode::NonceUsed } else { RefusalCode::NonceGap };
+            return Err(Refusal::new(code, format!("funding nonce {nonce} is not the next one ({expected})")));
         }
-        if self.withdraws.len() >= crate::limits::FUNDING_QUEUE_MAX {
-            return Err(Refusal::new(RefusalCode::Busy, "too many withdrawals waiting; retry shortly"));
+        if self.signed.len() >= crate::limits::FUNDING_QUEUE_MAX {
+            return Err(Refusal::new(RefusalCode::Busy, "too many funding messages waiting; retry shortly"));
         }
         self.pending_nonces.insert(owner, expected + 1);
         let ticket = self.next_ticket;
         self.next_ticket += 1;
         let (sender, receiver) = oneshot::channel();
         self.waiters.insert(ticket, sender);
-        self.withdraws.push_back((ticket, signed));
+        self.signed.push_back((ticket, message));
         Ok(receiver)
     }
 
     /// Takes the next block's funding messages: deposits, then forced requests, each contiguous
-    /// from the state's next index, then withdrawals in arrival order; at most
+    /// from the state's next index, then withdrawals and transfers in arrival order; at most
     /// [`MAX_FUNDING_PER_BLOCK`].
     pub fn take(&mut self, state: &FullState) -> Vec<Taken> {
         let mut out = Vec::new();
@@ -115,15 +122,15 @@ impl FundingQueue {
             index += 1;
         }
         while out.len() < MAX_FUNDING_PER_BLOCK {
-            let Some((ticket, signed)) = self.withdraws.pop_front() else { break };
-            out.push((Some(ticket), FundingMessage::Withdraw(signed)));
+            let Some((ticket, message)) = self.signed.pop_front() else { break };
+            out.push((Some(ticket), message));
         }
         out
     }
 
     /// Whether anything waits.
     pub fn is_empty(&self) -> bool {
-        self.withdraws.is_empty() && self.deposits.is_empty() && self.forced.is_empty()
+        self.signed.is_empty() && self.deposits.is_empty() && self.forced.is_empty()
     }
 
     /// Answers the submitter of `ticket`.
@@ -138,14 +145,14 @@ impl FundingQueue {
         self.pending_nonces.clear();
     }
 
-    /// The funding nonce after `owner`'s queued withdrawals, if any are queued.
+    /// The funding nonce after `owner`'s queued withdrawals and transfers, if any are queued.
     pub fn pending_nonce(&self, owner: &Address) -> Option<u64> {
         self.pending_nonces.get(owner).copied()
     }
 
     /// Number of messages waiting.
     pub fn len(&self) -> usize {
-        self.withdraws.len() + self.deposits.len() + self.forced.len()
+        self.signed.len() + self.deposits.len() + self.forced.len()
     }
 }
 

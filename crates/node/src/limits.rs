@@ -20,7 +20,7 @@ pub const PROPOSE_TIMEOUT_MS: u64 = 1_500;
 pub const MAX_MESSAGES_PER_BLOCK: usize = 4_096;
 /// Funding messages per block: one funding batch (F8).
 pub const MAX_FUNDING_PER_BLOCK: usize = numo_funding::limits::MAX_FUNDING_PER_BATCH;
-/// Signed withdrawals waiting for a block, at most (bounded memory; a full queue answers `busy`).
+/// Signed withdrawals and transfers waiting for a block, at most (bounded memory; a full queue answers `busy`).
 pub const FUNDING_QUEUE_MAX: usize = 4 * MAX_FUNDING_PER_BLOCK;
 /// A tree snapshot is written with a block once this many keys (or a quarter of the state, if
 /// more) were written since the last one: restarts then re-apply at most that many keys instead

@@ -86,6 +86,7 @@ fn write_outcome(w: &mut Writer, outcome: &FundingOutcome) {
         FundingOutcome::Rejected(reason) => w.u8(4).u64(*reason as u64).u256(&U256::ZERO),
         FundingOutcome::Forced(None) => w.u8(5).u64(0).u256(&U256::ZERO),
         FundingOutcome::Forced(Some((id, amount))) => w.u8(6).u64(*id).u256(amount),
+        FundingOutcome::Transferred => w.u8(7).u64(0).u256(&U256::ZERO),
     };
 }
 
@@ -100,20 +101,15 @@ fn read_outcome(r: &mut Reader<'_>) -> Result<FundingOutcome, RecordError> {
         4 => FundingOutcome::Rejected(reject_of(id)?),
         5 => FundingOutcome::Forced(None),
         6 => FundingOutcome::Forced(Some((id, amount))),
+        7 => FundingOutcome::Transferred,
         value => return Err(RecordError::OutOfRange { what: "funding outcome", value }),
     })
 }
 
 fn reject_of(code: u64) -> Result<FundingReject, RecordError> {
-    let reasons = [
-        FundingReject::ZeroAmount,
-        FundingReject::ZeroRecipient,
-        FundingReject::UnknownAsset,
-        FundingReject::InsufficientBalance,
-    ];
-    reasons
-        .into_iter()
-        .find(|reason| *reason as u64 == code)
+    u8::try_from(code)
+        .ok()
+        .and_then(FundingReject::from_code)
         .ok_or(RecordError::OutOfRange { what: "funding reject code", value: code.min(255) as u8 })
 }
 

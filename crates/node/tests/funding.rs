@@ -1,14 +1,14 @@
 //! The node's funding path without an L1: deposits enter the funding queue as the L1 listener
 //! puts them there (possibly out of order, possibly again after a restart) and execute strictly
-//! in queue order, exactly once; signed withdrawals go through `POST /v1/withdrawals` with every
-//! refusal typed; funding batches are stored, served (record, witness with its kind), verified
+//! in queue order, exactly once; signed withdrawals and transfers go through `POST
+//! /v1/withdrawals` and `POST /v1/transfers` with every refusal typed; funding batches are stored, served (record, witness with its kind), verified
 //! by the background guest and replayed.
 
 mod common;
 
 use alloy_primitives::{hex, Address, B256, U256};
 use common::start_dev_node;
-use numo_funding::{Deposit, Withdraw};
+use numo_funding::{Deposit, Transfer, Withdraw};
 use numo_node::genesis::dev_accounts;
 use numo_node::store::{ChainStore, Verification};
 use numo_stf::signature::sign_digest;
@@ -41,8 +41,19 @@ async fn wait_for(url: &str, done: impl Fn(&Value) -> bool) -> Value {
 }
 
 fn available(account: &Value, symbol: &str) -> U256 {
-    let balance = account["balances"].as_array().unwrap().iter().find(|b| b["symbol"] == symbol).unwrap();
-    balance["available"].as_str().unwrap().parse().unwrap()
+    let balance = account["balances"].as_array().unwrap().iter().find(|b| b["symbol"] == symbol);
+    balance.map_or(U256::ZERO, |b| b["available"].as_str().unwrap().parse().unwrap())
+}
+
+fn transfer_body(node: &common::TestNode, account: usize, nonce: u64, amount: U256, to: Address) -> Value {
+    let dev = &dev_accounts()[account];
+    let transfer = Transfer { owner: dev.address, nonce, asset_id: usdc(node), amount, to };
+    let domain = node.node.venue.funding.as_ref().unwrap().domain_separator();
+    let signature = sign_digest(&dev.secret, &transfer.hash(&domain));
+    json!({
+        "owner": dev.address, "nonce": nonce, "asset": "USDC", "amount": amount.to_string(),
+        "to": to, "signature": hex::encode_prefixed(signature.0),
+    })
 }
 
 fn withdraw_body(node: &common::TestNode, account: usize, nonce: u64, amount: U256, recipient: Address) -> Value {
@@ -144,6 +155,78 @@ async fn withdrawals_are_checked_executed_stored_verified_and_served() {
     assert_eq!(status, 400, "{answer}");
     let l1 = reqwest::get(format!("{}/v1/l1", node.url)).await.unwrap();
     assert_eq!(l1.status().as_u16(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_move_both_balances_and_share_the_funding_nonce() {
+    let node = start_dev_node(20).await;
+    let owner = dev_accounts()[1].address;
+    // Any address may receive, e.g. a contract's that has never held anything.
+    let to = Address::repeat_byte(0xc0);
+    let url = format!("{}/v1/transfers", node.url);
+    let account = |address: Address| get_owned(format!("{}/v1/accounts/{address}", node.url));
+    let before = available(&account(owner).await, "USDC");
+    assert_eq!(available(&account(to).await, "USDC"), U256::ZERO);
+
+    // Refused before anything is queued: a forged signature, a nonce from the future, a
+    // withdrawal's signature presented as a transfer's (another message type, another msgHash).
+    let mut forged = transfer_body(&node, 1, 0, U256::from(5), to);
+    forged["amount"] = json!("6");
+    let (status, answer) = post(&url, &forged).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (401, Some("bad_signature")));
+    let (status, answer) = post(&url, &transfer_body(&node, 1, 2, U256::from(5), to)).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (409, Some("nonce_gap")));
+    let mut as_withdraw = withdraw_body(&node, 1, 0, U256::from(5), to);
+    as_withdraw["to"] = as_withdraw["recipient"].clone();
+    let (status, answer) = post(&url, &as_withdraw).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (401, Some("bad_signature")));
+
+    // Rejected by the transition (F7): nonce 0 consumed, nothing moved.
+    let (status, answer) = post(&url, &transfer_body(&node, 1, 0, U256::from(5), owner)).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (422, Some("self_transfer")), "{answer}");
+    let (status, answer) = post(&url, &transfer_body(&node, 1, 0, U256::from(5), to)).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (409, Some("nonce_used")));
+
+    let amount = U256::from(1_000_000_000u64);
+    let (status, answer) = post(&url, &transfer_body(&node, 1, 1, amount, to)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "transferred");
+    let batch_seq = answer["batchSeq"].as_u64().unwrap();
+    assert_eq!(available(&account(owner).await, "USDC"), before - amount);
+    assert_eq!(available(&account(to).await, "USDC"), amount);
+    assert_eq!(account(owner).await["fundingNonce"]["nextNonce"], 2);
+
+    // Transfers and withdrawals share the owner's funding nonce (F4).
+    let (status, answer) =
+        post(&format!("{}/v1/withdrawals", node.url), &withdraw_body(&node, 1, 2, U256::from(7), to)).await;
+    assert_eq!(status, 200, "{answer}");
+
+    // The funding batch records the message and its outcome; no withdrawal record; its witness
+    // re-executes in the funding guest to the served public inputs, and the verifier agrees.
+    let batch = get(&format!("{}/v1/batches/{batch_seq}", node.url)).await;
+    assert_eq!(batch["kind"], "funding");
+    let message = &batch["messages"][0];
+    assert_eq!(
+        (message["type"].as_str(), message["outcome"]["status"].as_str()),
+        (Some("transfer"), Some("transferred"))
+    );
+    assert_eq!(batch["withdrawals"], json!([]));
+    let blob =
+        reqwest::get(format!("{}/v1/batches/{batch_seq}/witness", node.url)).await.unwrap().bytes().await.unwrap();
+    let output = numo_guest::funding::run_funding(&blob).unwrap();
+    assert_eq!(hex::encode_prefixed(output.public_inputs.encode()), batch["publicInputs"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while node.node.store.verification(batch_seq).unwrap() != Verification::Verified {
+        assert!(std::time::Instant::now() < deadline, "the verifier re-executes funding batches with transfers");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let (status, answer) = post(&url, &json!({"owner": owner, "nonce": 3, "asset": "USDC", "amount": "1"})).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("bad_request")), "{answer}");
+}
+
+async fn get_owned(url: String) -> Value {
+    get(&url).await
 }
 
 /// Blocks with funding batches (built by `produce_block` on a node that runs no threads, as the

@@ -297,8 +297,8 @@ fn account_frame(
     }))
 }
 
-/// The deposits (to or from `address`), withdrawals and forced withdrawals (of `address`) a
-/// block's funding batches executed, in execution order.
+/// The deposits and transfers (to or from `address`), withdrawals and forced withdrawals (of
+/// `address`) a block's funding batches executed, in execution order.
 fn funding_updates(funding: &[StoredFundingBatch], address: &Address) -> Vec<Value> {
     let mut out = Vec::new();
     for batch in funding {
@@ -312,6 +312,10 @@ fn funding_updates(funding: &[StoredFundingBatch], address: &Address) -> Vec<Val
                 FundingMessage::Withdraw(w) if w.withdraw.owner == *address => json!({
                     "kind": "withdrawal", "nonce": w.withdraw.nonce, "assetId": w.withdraw.asset_id,
                     "amount": w.withdraw.amount.to_string(), "recipient": w.withdraw.recipient,
+                }),
+                FundingMessage::Transfer(t) if t.transfer.owner == *address || t.transfer.to == *address => json!({
+                    "kind": "transfer", "nonce": t.transfer.nonce, "assetId": t.transfer.asset_id,
+                    "amount": t.transfer.amount.to_string(), "from": t.transfer.owner, "to": t.transfer.to,
                 }),
                 FundingMessage::Forced(f) if f.owner == *address => json!({
                     "kind": "forced", "index": f.index, "assetId": f.asset_id, "requested": f.amount.to_string(),
@@ -330,6 +334,7 @@ fn funding_updates(funding: &[StoredFundingBatch], address: &Address) -> Vec<Val
                     update["status"] = json!("withdrawn");
                     update["withdrawalId"] = json!(id);
                 }
+                FundingOutcome::Transferred => update["status"] = json!("transferred"),
                 FundingOutcome::Rejected(reason) => {
                     update["status"] = json!("rejected");
                     update["reason"] = json!(reason.name());
