@@ -288,15 +288,12 @@ impl EvmPool {
     pub fn select(&self, account_nonce: impl Fn(&Address) -> u64, gas_cap: u64) -> Vec<Arc<PoolTx>> {
         let mut runs: Vec<(u64, Vec<Arc<PoolTx>>)> = Vec::new();
         for (sender, txs) in &self.senders {
-            let mut expected = account_nonce(sender);
-            let mut run = Vec::new();
-            for (nonce, slot) in txs.range(expected..) {
-                if *nonce != expected || !slot.durable {
-                    break;
-                }
-                run.push(slot.tx.clone());
-                expected += 1;
-            }
+            let first = account_nonce(sender);
+            let run: Vec<Arc<PoolTx>> = (first..)
+                .zip(txs.range(first..))
+                .take_while(|(expected, (nonce, slot))| **nonce == *expected && slot.durable)
+                .map(|(_, (_, slot))| slot.tx.clone())
+                .collect();
             if let Some(first) = run.first() {
                 runs.push((first.seq, run));
             }

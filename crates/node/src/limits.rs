@@ -102,6 +102,10 @@ pub const EVM_LOGS_MAX_RANGE: u64 = 10_000;
 pub const EVM_LOGS_MAX_RESULTS: usize = 10_000;
 /// Most blocks one `eth_feeHistory` covers (geth's cap is 1,024).
 pub const EVM_FEE_HISTORY_MAX_BLOCKS: u64 = 1_024;
+/// The tip `eth_maxPriorityFeePerGas` suggests (and `eth_gasPrice` adds to the next base fee):
+/// 1 gwei, as geth suggests on an idle chain. Priority fees go to the zero address in V1 (E5),
+/// so any tip is accepted; this one makes tools' default fees pass admission comfortably.
+pub const EVM_SUGGESTED_TIP_WEI: u128 = 1_000_000_000;
 /// Gas an `eth_call` / `eth_estimateGas` runs with when the request gives none (the block gas
 /// limit's order of magnitude, like geth's RPC gas cap).
 pub const EVM_CALL_GAS_CAP: u64 = 50_000_000;

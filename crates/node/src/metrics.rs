@@ -14,6 +14,8 @@ use std::time::Duration;
 pub struct Metrics {
     /// Messages made durable by admission.
     pub admitted: AtomicU64,
+    /// EVM transactions made durable by `eth_sendRawTransaction`.
+    pub evm_admitted: AtomicU64,
     /// Refused submissions by code.
     pub refused: Mutex<BTreeMap<String, u64>>,
     /// Committed blocks.

@@ -434,7 +434,7 @@ impl Store {
         to: u64,
         limit: usize,
         mut keep: impl FnMut(u64, &BlockLog) -> bool,
-    ) -> Result<Result<Vec<(u64, u64, BlockLog)>, usize>, StoreError> {
+    ) -> Result<Result<Vec<FoundLog>, usize>, StoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
         let table = txn.open_table(EVM_LOGS).map_err(db_error)?;
         let mut out = Vec::new();
@@ -688,6 +688,9 @@ fn check_format(txn: &redb::WriteTransaction, dir: &Path) -> Result<(), StoreErr
     }
     Ok(())
 }
+
+/// A log `eth_getLogs` found: block number, log index in the block, the log.
+pub type FoundLog = (u64, u64, BlockLog);
 
 /// The EVM part of a block's commit, inside its transaction.
 fn write_evm(txn: &redb::WriteTransaction, evm: &EvmCommit) -> Result<(), StoreError> {
