@@ -29,6 +29,10 @@ pub(crate) struct NodeArgs {
     /// HTTP listen address.
     #[arg(long, default_value = "127.0.0.1:8080")]
     http: SocketAddr,
+    /// Ethereum JSON-RPC of the EVM (cast, forge, web3.py, viem): ADDR, or `off` to serve none.
+    /// 9545 by default, so anvil's 8545 (the dev L1) stays free.
+    #[arg(long, default_value = numo_node::limits::DEFAULT_EVM_RPC_ADDR, value_parser = parse_evm_rpc)]
+    evm_rpc: EvmRpc,
     /// Data directory (redb).
     #[arg(long, default_value = "./numo-data")]
     data_dir: PathBuf,
@@ -65,7 +69,7 @@ pub(crate) struct NodeArgs {
     #[arg(long, default_value_t = stream::DEFAULT_CLOSE_TIMEOUT_MS)]
     ws_close_timeout_ms: u64,
     /// JSON-RPC URL of the L1 that holds the bridge (docs/BRIDGE.md). With --dev, a dev L1
-    /// (anvil, chain 31337) gets dev tokens and a bridge deployed on first start; the deployment
+    /// (anvil, chain 31337; numo's dev venue is 7357) gets dev tokens and a bridge deployed on first start; the deployment
     /// is kept in the data dir.
     #[arg(long)]
     l1_rpc: Option<String>,
@@ -134,6 +138,32 @@ fn l1_config(args: &NodeArgs) -> Result<Option<numo_node::l1::L1Config>> {
     }))
 }
 
+/// Where the EVM's JSON-RPC listens, if anywhere.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EvmRpc(Option<SocketAddr>);
+
+fn parse_evm_rpc(text: &str) -> Result<EvmRpc, String> {
+    if text == "off" {
+        return Ok(EvmRpc(None));
+    }
+    text.parse().map(|addr| EvmRpc(Some(addr))).map_err(|e| format!("--evm-rpc takes ADDR:PORT or off: {e}"))
+}
+
+/// Binds and serves the EVM's JSON-RPC in the background, if it is on.
+async fn serve_evm_rpc(node: &std::sync::Arc<numo_node::node::Node>, rpc: EvmRpc) -> Result<()> {
+    let Some(addr) = rpc.0 else { return Ok(()) };
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding the EVM JSON-RPC {addr}"))?;
+    println!("EVM JSON-RPC on http://{} (chain id {})", listener.local_addr()?, node.genesis.chain_id);
+    let node = node.clone();
+    tokio::spawn(async move {
+        if let Err(error) = numo_node::evm_rpc::serve(node, listener).await {
+            eprintln!("error: the EVM JSON-RPC stopped: {error}");
+        }
+    });
+    Ok(())
+}
+
 /// `numo node --home DIR`: a validator or follower of a consensus venue.
 fn run_home(dir: &std::path::Path, args: &NodeArgs) -> Result<()> {
     let home = numo_node::home::Home::load(dir).with_context(|| format!("home {}", dir.display()))?;
@@ -152,11 +182,13 @@ fn run_home(dir: &std::path::Path, args: &NodeArgs) -> Result<()> {
     let role = if home.validator_key.is_some() { "validator" } else { "follower" };
     println!("numo {role} — home {}, genesis root {}", dir.display(), home.genesis.genesis_root());
     let stream_limits = args.stream_limits();
+    let evm_rpc = args.evm_rpc;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async move {
         let http = config.http;
         let node = numo_node::start_consensus(config, &home).await.context("starting the node")?;
         node.streams.set_limits(stream_limits);
+        serve_evm_rpc(&node, evm_rpc).await?;
         let listener = tokio::net::TcpListener::bind(http).await.with_context(|| format!("binding {http}"))?;
         println!("listening on http://{}", listener.local_addr()?);
         numo_node::serve(node, listener).await.context("serving HTTP")
@@ -233,6 +265,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         if let Some(settings) = prover {
             numo_node::prover::start_prover(&node, settings);
         }
+        serve_evm_rpc(&node, args.evm_rpc).await?;
         let listener =
             tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("binding {}", args.http))?;
         println!("listening on http://{}", listener.local_addr()?);

@@ -13,7 +13,7 @@
 //! A genesis file is TOML:
 //!
 //! ```toml
-//! chain_id = 31337
+//! chain_id = 7357
 //! # venue_id = "0x…"  (32 bytes) or, when omitted, keccak256("numo-venue:" ‖ name);
 //! # name is ignored when venue_id is given.
 //! name = "example-venue"
@@ -48,6 +48,11 @@
 //! owner = "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"
 //! asset = "USDC"
 //! available = 20000000000
+//!
+//! [[evm.alloc]]                    # E8: NUMO (the EVM's gas token) in wei; optional
+//! address = "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"
+//! balance = "1000000000000000000000"
+//! # nonce = 1, code = "0x…" (runtime code), storage = { "0x0" = "0x2a" } (slot = value)
 //! ```
 //!
 //! Rules:
@@ -60,6 +65,8 @@
 //!   `max_balance` of a market trading its asset (C16). Unknown keys are refused, so a typo is
 //!   an error rather than a silently ignored setting.
 //! - Zero balances are allowed and store nothing (C3).
+//! - `[[evm.alloc]]` addresses are unique, code is at most 24,576 bytes and storage needs code
+//!   (E8); the dev genesis gives each dev account 1,000,000 NUMO.
 //!
 //! [`VenueGenesis::to_toml`] writes every id and default explicitly; [`VenueGenesis::from_toml`]
 //! reads it back to an equal genesis.
@@ -73,7 +80,7 @@
 //! use numo_node::genesis::{dev_accounts, VenueGenesis};
 //!
 //! let genesis = VenueGenesis::dev();
-//! assert_eq!(genesis.chain_id, 31337);
+//! assert_eq!(genesis.chain_id, 7357);
 //! assert_eq!(genesis.markets.len(), 2);
 //! assert_eq!(dev_accounts().len(), 10);
 //! assert_eq!(VenueGenesis::dev_with_accounts(10), genesis);
@@ -145,6 +152,17 @@ pub struct VenueGenesis {
     /// The validator set of a consensus venue (`[consensus]`, K4; written by
     /// `numo testnet init`). `None`: a single operator (`numo node --dev`). Not part of the state.
     pub consensus: Option<GenesisConsensus>,
+    /// The EVM's genesis (`[evm]`, E8): NUMO balances, code and storage. Every venue has an EVM;
+    /// without the section its alloc is empty (the genesis head is written either way).
+    pub evm: GenesisEvm,
+}
+
+/// The `[evm]` section of a genesis (E8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GenesisEvm {
+    /// Accounts at genesis, in file order: NUMO balance in wei (the native gas token, 18
+    /// decimals), optional nonce, code and storage.
+    pub alloc: Vec<numo_evm::genesis::GenesisAccount>,
 }
 
 /// The `[consensus]` section of a genesis: the validators (K4).
@@ -200,6 +218,14 @@ pub enum GenesisError {
         /// Expected length in bytes.
         bytes: usize,
     },
+    /// An EVM alloc's code is not hex.
+    #[error("{field}: `{value}` is not hex")]
+    BadCode {
+        /// Where in the file.
+        field: String,
+        /// The text found.
+        value: String,
+    },
     /// A U256 field is neither a decimal nor a `0x` hex unsigned integer.
     #[error("{field}: `{value}` is not an unsigned 256-bit integer")]
     BadNumber {
@@ -236,6 +262,9 @@ pub enum GenesisError {
     /// A market's chain id or venue id differs from the venue's.
     #[error("market `{0}` does not use the venue's chain id and venue id")]
     ForeignMarket(String),
+    /// The `[evm]` alloc is refused (E8).
+    #[error("evm.alloc: {0}")]
+    EvmAlloc(#[from] numo_evm::genesis::GenesisError),
     /// The `[consensus]` validator set is inconsistent.
     #[error("consensus: {0}")]
     Validators(String),
@@ -337,6 +366,27 @@ impl VenueGenesis {
                 Some(GenesisConsensus { validators })
             }
         };
+        let mut alloc = Vec::new();
+        for (i, a) in file.evm.iter().flat_map(|e| e.alloc.iter()).enumerate() {
+            let field = |name: &str| format!("evm.alloc[{i}].{name}");
+            let code = match &a.code {
+                Some(code) => hex::decode(code.trim())
+                    .map_err(|_| GenesisError::BadCode { field: field("code"), value: code.clone() })?,
+                None => Vec::new(),
+            };
+            let mut storage = std::collections::BTreeMap::new();
+            for (slot, value) in &a.storage {
+                let slot_field = format!("{}[{slot}]", field("storage"));
+                storage.insert(parse_u256(&NumberText(slot.clone()), &slot_field)?, parse_u256(value, &slot_field)?);
+            }
+            alloc.push(numo_evm::genesis::GenesisAccount {
+                address: parse_address(&a.address, &field("address"))?,
+                balance: parse_u256(&a.balance, &field("balance"))?,
+                nonce: a.nonce.unwrap_or(0),
+                code,
+                storage,
+            });
+        }
         let mut genesis = Self {
             chain_id: file.chain_id,
             venue_id,
@@ -345,6 +395,7 @@ impl VenueGenesis {
             balances: Vec::new(),
             l1,
             consensus,
+            evm: GenesisEvm { alloc },
         };
 
         for (i, m) in file.markets.iter().enumerate() {
@@ -441,6 +492,24 @@ impl VenueGenesis {
                 deploy_block: l1.deploy_block,
                 tokens: l1.tokens.iter().map(|(symbol, token)| (symbol.clone(), hex::encode_prefixed(token))).collect(),
             }),
+            evm: (!self.evm.alloc.is_empty()).then(|| EvmFile {
+                alloc: self
+                    .evm
+                    .alloc
+                    .iter()
+                    .map(|a| AllocFile {
+                        address: hex::encode_prefixed(a.address),
+                        balance: NumberText(a.balance.to_string()),
+                        nonce: (a.nonce != 0).then_some(a.nonce),
+                        code: (!a.code.is_empty()).then(|| hex::encode_prefixed(&a.code)),
+                        storage: a
+                            .storage
+                            .iter()
+                            .map(|(slot, value)| (format!("{slot:#x}"), NumberText(format!("{value:#x}"))))
+                            .collect(),
+                    })
+                    .collect(),
+            }),
             consensus: self.consensus.as_ref().map(|c| ConsensusFile {
                 validators: c
                     .validators
@@ -530,6 +599,8 @@ impl VenueGenesis {
             rules.validate().map_err(|source| GenesisError::InvalidRules { market: market.symbol.clone(), source })?;
         }
 
+        numo_evm::genesis::alloc_writes(&self.evm.alloc)?;
+
         let mut seen = BTreeSet::new();
         for (i, balance) in self.balances.iter().enumerate() {
             let Some(asset) = self.asset_by_id(&balance.asset_id) else {
@@ -555,9 +626,10 @@ impl VenueGenesis {
         Ok(())
     }
 
-    /// The built-in dev venue: chain 31337, venue `keccak256("numo-venue:numo-dev")`, assets
-    /// WETH (18 decimals), WBTC (8) and USDC (6), markets WETH/USDC and WBTC/USDC, and each of
-    /// the ten [`dev_accounts`] funded with 1,000 WETH, 100 WBTC and 10,000,000 USDC.
+    /// The built-in dev venue: chain 7357 (E2: not 31337, the dev L1's), venue
+    /// `keccak256("numo-venue:numo-dev")`, assets WETH (18 decimals), WBTC (8) and USDC (6),
+    /// markets WETH/USDC and WBTC/USDC, and each of the ten [`dev_accounts`] funded with 1,000
+    /// WETH, 100 WBTC and 10,000,000 USDC.
     ///
     /// # Market parameters
     ///
@@ -627,7 +699,25 @@ impl VenueGenesis {
                 balances.push(BalanceSpec { owner: account.address, asset_id: asset.asset_id, available });
             }
         }
-        Self { chain_id: DEV_CHAIN_ID, venue_id, assets, markets, balances, l1: None, consensus: None }
+        // 1,000,000 NUMO (E8, the EVM's gas token: 18 decimals) per dev account.
+        let alloc = (0..accounts)
+            .map(dev_account)
+            .map(|account| numo_evm::genesis::GenesisAccount {
+                address: account.address,
+                balance: U256::from(DEV_NUMO_WHOLE) * U256::from(10u64).pow(U256::from(18u64)),
+                ..Default::default()
+            })
+            .collect();
+        Self {
+            chain_id: DEV_CHAIN_ID,
+            venue_id,
+            assets,
+            markets,
+            balances,
+            l1: None,
+            consensus: None,
+            evm: GenesisEvm { alloc },
+        }
     }
 
     /// The market with this id.
@@ -660,12 +750,23 @@ impl VenueGenesis {
     }
 
     /// The initial state: one `NS_BAL` entry `available ‖ locked = 0` per non-zero balance
-    /// (zero balances are absent, C3).
+    /// (zero balances are absent, C3) and the EVM alloc (E4), then the EVM genesis head written
+    /// over the root of those (E8).
     pub fn initial_state(&self) -> FullState {
-        FullState::from_entries(self.balances.iter().filter_map(|b| {
+        self.initial_state_and_evm_header().0
+    }
+
+    /// [`VenueGenesis::initial_state`] and the EVM genesis header (block 0, E8/E9) it commits.
+    pub fn initial_state_and_evm_header(&self) -> (FullState, alloy_consensus::Header) {
+        let mut state = FullState::from_entries(self.balances.iter().filter_map(|b| {
             let value = Balance { available: b.available, locked: U256::ZERO }.encode_canonical()?;
             Some((balance_key(&b.owner, &b.asset_id), value))
-        }))
+        }));
+        let alloc = numo_evm::genesis::alloc_writes(&self.evm.alloc).expect("a validated genesis has a valid alloc");
+        state.apply(alloc);
+        let (header, head) = numo_evm::genesis::genesis_head_writes(state.root(), GENESIS_TIMESTAMP_MS);
+        state.apply(head);
+        (state, header)
     }
 
     /// Root of [`VenueGenesis::initial_state`]: the `prevRoot` of batch 1 (C19), and so part of
@@ -682,8 +783,14 @@ impl VenueGenesis {
     }
 }
 
-/// Chain id of the dev genesis (the usual local-devnet id).
-pub const DEV_CHAIN_ID: u64 = 31337;
+/// The genesis time (Unix ms) a venue genesis starts from: the chain's clock starts at the first
+/// block's proposal (N3), so the EVM genesis header's timestamp is 0 (E8).
+pub const GENESIS_TIMESTAMP_MS: u64 = 0;
+/// NUMO (the EVM's gas token, E8) each dev account holds at genesis, in whole NUMO.
+pub const DEV_NUMO_WHOLE: u64 = 1_000_000;
+/// Chain id of the dev genesis and of its EVM (E2): 7357, not 31337 (anvil's, the dev L1), so no
+/// transaction signed for one chain is valid on the other.
+pub const DEV_CHAIN_ID: u64 = 7357;
 /// Venue name of the dev genesis; its id is [`default_venue_id`] of it.
 pub const DEV_VENUE_NAME: &str = "numo-dev";
 /// Number of [`dev_accounts`].
@@ -738,7 +845,29 @@ struct GenesisFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     l1: Option<L1File>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    evm: Option<EvmFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     consensus: Option<ConsensusFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvmFile {
+    #[serde(default)]
+    alloc: Vec<AllocFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllocFile {
+    address: String,
+    balance: NumberText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nonce: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    storage: std::collections::BTreeMap<String, NumberText>,
 }
 
 #[derive(Serialize, Deserialize)]

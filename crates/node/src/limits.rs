@@ -74,6 +74,42 @@ pub const BOOK_DEPTH_MAX: usize = VIEW_ROWS_MAX;
 /// Depth of a `book` subscription that gives none.
 pub const BOOK_DEPTH_DEFAULT: usize = 20;
 
+// --- EVM (issue 12, docs/PROTOCOL.md §13) ---------------------------------------------------
+
+/// Default address of the Ethereum JSON-RPC (`numo node --evm-rpc`): 9545, so anvil's 8545 (the
+/// dev L1) stays free beside a dev node.
+pub const DEFAULT_EVM_RPC_ADDR: &str = "127.0.0.1:9545";
+/// How far a transaction's nonce may run ahead of its sender's account nonce and still be kept
+/// (queued until the gap fills); beyond it, "nonce too high". Bounds what one sender can park.
+pub const EVM_NONCE_GAP_MAX: u64 = 64;
+/// EVM transactions the pool holds at most (pending and queued): bounded memory; past it,
+/// "txpool is full".
+pub const EVM_POOL_MAX: usize = 16_384;
+/// Most EVM transactions one proposal carries; the block gas limit (E5) usually binds first
+/// (200,000,000 / 21,000 ≈ 9,523 transfers).
+pub const EVM_MAX_TXS_PER_BLOCK: usize = 10_000;
+/// Geth's replacement rule: a transaction replaces a pending one of the same sender and nonce
+/// only if both its fee cap and its tip are at least this many percent higher.
+pub const EVM_REPLACE_BUMP_PERCENT: u128 = 10;
+/// Largest JSON-RPC request body: a maximal transaction (E3, 128 KiB) in hex is 256 KiB, plus
+/// room for a batch of small calls.
+pub const EVM_RPC_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Most calls in one JSON-RPC batch request.
+pub const EVM_RPC_MAX_BATCH: usize = 256;
+/// Widest block range one `eth_getLogs` scans.
+pub const EVM_LOGS_MAX_RANGE: u64 = 10_000;
+/// Most logs one `eth_getLogs` answers; a wider query is refused with the range to narrow.
+pub const EVM_LOGS_MAX_RESULTS: usize = 10_000;
+/// Most blocks one `eth_feeHistory` covers (geth's cap is 1,024).
+pub const EVM_FEE_HISTORY_MAX_BLOCKS: u64 = 1_024;
+/// The tip `eth_maxPriorityFeePerGas` suggests (and `eth_gasPrice` adds to the next base fee):
+/// 1 gwei, as geth suggests on an idle chain. Priority fees go to the zero address in V1 (E5),
+/// so any tip is accepted; this one makes tools' default fees pass admission comfortably.
+pub const EVM_SUGGESTED_TIP_WEI: u128 = 1_000_000_000;
+/// Gas an `eth_call` / `eth_estimateGas` runs with when the request gives none (the block gas
+/// limit's order of magnitude, like geth's RPC gas cap).
+pub const EVM_CALL_GAS_CAP: u64 = 50_000_000;
+
 // --- Relations ------------------------------------------------------------------------------
 
 // One log group can hold a whole block's worth of admissions.
@@ -90,6 +126,8 @@ const _: () = assert!(DEFAULT_QUEUE_BYTES >= MIN_QUEUE_BYTES);
 const _: () = assert!(MIN_QUEUE_BYTES >= DEFAULT_MAX_REQUEST_BYTES);
 // An idle proposer's heartbeat block reaches the others before they give up on the round.
 const _: () = assert!(HEARTBEAT_MS + 250 <= PROPOSE_TIMEOUT_MS);
+// A request body holds a maximal transaction (E3) in hex several times over.
+const _: () = assert!(EVM_RPC_MAX_BODY_BYTES >= 4 * 256 * 1024);
 // A heartbeat block comes after at least one block interval.
 const _: () = assert!(HEARTBEAT_MS >= DEFAULT_BLOCK_INTERVAL_MS);
 // A submitter waits at least a few blocks before being told "admitted, still pending".

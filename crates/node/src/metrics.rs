@@ -14,6 +14,8 @@ use std::time::Duration;
 pub struct Metrics {
     /// Messages made durable by admission.
     pub admitted: AtomicU64,
+    /// EVM transactions made durable by `eth_sendRawTransaction`.
+    pub evm_admitted: AtomicU64,
     /// Refused submissions by code.
     pub refused: Mutex<BTreeMap<String, u64>>,
     /// Committed blocks.
@@ -76,6 +78,11 @@ impl Metrics {
     pub fn render(&self, pending: usize, streams: &StreamCounters, l1: Option<(u64, u64)>) -> String {
         let mut out = Exposition::default();
         out.counter("numo_admitted_total", "Messages admitted durably.", self.admitted.load(Relaxed));
+        out.counter(
+            "numo_evm_admitted_total",
+            "EVM transactions admitted durably (eth_sendRawTransaction).",
+            self.evm_admitted.load(Relaxed),
+        );
         out.counter("numo_blocks_total", "Blocks committed.", self.blocks.load(Relaxed));
         out.counter("numo_batches_total", "Batches committed.", self.batches.load(Relaxed));
         out.counter("numo_messages_executed_total", "Messages executed.", self.messages.load(Relaxed));

@@ -109,6 +109,8 @@ pub struct Node {
     /// The key this node signs receipts with (K6): its validator key, or a key of its own kept
     /// in the data dir.
     pub signer: crate::signer::NodeSigner,
+    /// The EVM's pool and its durable log (`eth_sendRawTransaction`, issue 12).
+    pub evm: crate::evm_admission::EvmAdmission,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -138,6 +140,18 @@ fn restore_state(loaded: &mut crate::store::Loaded) -> FullState {
     full
 }
 
+/// The EVM genesis block (E8) as stored: block 0 over the root after the alloc, no transactions.
+pub fn evm_genesis_block(genesis: &VenueGenesis) -> crate::stored_evm::StoredEvmBlock {
+    let (_, header) = genesis.initial_state_and_evm_header();
+    crate::stored_evm::StoredEvmBlock {
+        number: 0,
+        hash: header.hash_slow(),
+        exchange_height: 0,
+        header_rlp: alloy_rlp::encode(&header),
+        tx_hashes: Vec::new(),
+    }
+}
+
 impl Node {
     /// Opens the data dir, restores and checks the chain, and re-admits pending messages.
     pub fn open(config: NodeConfig, genesis: VenueGenesis) -> Result<Arc<Self>, StartError> {
@@ -161,6 +175,7 @@ impl Node {
             }
             Some(_) => {}
         }
+        store.put_evm_genesis(&evm_genesis_block(&genesis))?;
         let full = restore_state(&mut loaded);
         let (height, expected) = loaded.last_block.as_ref().map_or((0, genesis_root), |b| (b.height, b.state_root));
         if full.root() != expected {
@@ -186,6 +201,13 @@ impl Node {
             move |reason: String| *failure.lock().expect("failure lock") = Some(reason)
         };
         let admission = Admission::start(store.clone(), mempool.clone(), next_seq, pending_nonces, on_failure);
+        let (evm_pool, evm_next_seq, obsolete) =
+            crate::evm_admission::restore_pool(&loaded.evm_pending, genesis.chain_id);
+        if !obsolete.is_empty() {
+            store.append_evm_admissions(&[], &obsolete)?;
+        }
+        tracing::info!(pending = evm_pool.len(), "EVM pool restored");
+        let evm = crate::evm_admission::EvmAdmission::start(store.clone(), evm_pool, evm_next_seq);
         let markets: BTreeMap<B256, MarketSpec> =
             genesis.markets.iter().map(|m| (m.context.market_id, m.clone())).collect();
         let streams = StreamHub::new(height, markets.keys().copied());
@@ -211,6 +233,7 @@ impl Node {
             broadcast: std::sync::OnceLock::new(),
             consensus: std::sync::OnceLock::new(),
             signer,
+            evm,
         }))
     }
 

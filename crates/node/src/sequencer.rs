@@ -205,6 +205,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
     if snapshot_due {
         chain.dirty_since_snapshot = 0;
     }
+    let evm_commit = crate::store::EvmCommit::default();
     let commit = BlockCommit {
         header: &output.header,
         proposal: &proposal,
@@ -215,6 +216,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         counters: chain.counters,
         tree_snapshot,
         certificate: certificate.as_deref(),
+        evm: &evm_commit,
     };
     node.store.commit_block(&commit)?;
 

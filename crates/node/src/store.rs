@@ -8,6 +8,7 @@
 
 use crate::records::AdmissionEntry;
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
+use crate::stored_evm::{decode_block_logs, encode_block_logs, BlockLog, PendingEvmTx, StoredEvmBlock, StoredEvmTx};
 use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
 use alloy_primitives::B256;
 use numo_chain::{BlockHeader, Proposal};
@@ -34,6 +35,17 @@ const WITHDRAWALS: TableDefinition<u64, &[u8]> = TableDefinition::new("withdrawa
 const DEPOSITS: TableDefinition<u64, &[u8]> = TableDefinition::new("deposits");
 /// Each block's commit certificate (K5) as this node finalized it; not part of the block hash.
 const CERTIFICATES: TableDefinition<u64, &[u8]> = TableDefinition::new("certificates");
+/// EVM transactions admitted and not yet in a block (or stale): arrival seq →
+/// [`PendingEvmTx`] row. Written before `eth_sendRawTransaction` answers.
+const EVM_ADMISSION: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_admission");
+/// EVM blocks by number ([`StoredEvmBlock`]).
+const EVM_BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_blocks");
+/// EVM block numbers by block hash.
+const EVM_BLOCK_NUMBERS: TableDefinition<&[u8], u64> = TableDefinition::new("evm_block_numbers");
+/// Executed EVM transactions with their receipts by transaction hash ([`StoredEvmTx`]).
+const EVM_TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("evm_txs");
+/// Each EVM block's logs in order, by block number: the index `eth_getLogs` scans.
+const EVM_LOGS: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_logs");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
@@ -138,6 +150,22 @@ pub struct BlockCommit<'a> {
     pub tree_snapshot: Option<Vec<u8>>,
     /// The commit certificate that decided the block (K5), for a consensus venue.
     pub certificate: Option<&'a [u8]>,
+    /// The EVM's part: its block, transactions, logs, and the pool rows the block settled.
+    pub evm: &'a EvmCommit,
+}
+
+/// What a block commits for the EVM (E1): empty at heights without an EVM block, except for
+/// pool rows a block made stale.
+#[derive(Debug, Default)]
+pub struct EvmCommit {
+    /// The EVM block executed (at most one, E1).
+    pub blocks: Vec<StoredEvmBlock>,
+    /// Its transactions with their receipts.
+    pub txs: Vec<StoredEvmTx>,
+    /// Its logs, by block number.
+    pub logs: Vec<(u64, Vec<BlockLog>)>,
+    /// Admission-log rows of pool transactions that leave the pool (executed, stale, invalid).
+    pub removed_pending: Vec<u64>,
 }
 
 /// What block commit and the views need of storage: the seam a second backend (or a test
@@ -181,6 +209,8 @@ pub struct Loaded {
     pub tree_snapshot: Option<Vec<u8>>,
     /// Keys written since that snapshot.
     pub dirty: Vec<B256>,
+    /// EVM transactions admitted and not settled by a block, in arrival order.
+    pub evm_pending: Vec<PendingEvmTx>,
 }
 
 impl Store {
@@ -189,7 +219,19 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(db_error)?;
         let db = Database::create(dir.join("numo.redb")).map_err(db_error)?;
         let txn = db.begin_write().map_err(db_error)?;
-        for table in [ADMISSION, BLOCKS, BATCHES, WITNESSES, FUNDING_BATCHES, WITHDRAWALS, DEPOSITS, CERTIFICATES] {
+        for table in [
+            ADMISSION,
+            BLOCKS,
+            BATCHES,
+            WITNESSES,
+            FUNDING_BATCHES,
+            WITHDRAWALS,
+            DEPOSITS,
+            CERTIFICATES,
+            EVM_ADMISSION,
+            EVM_BLOCKS,
+            EVM_LOGS,
+        ] {
             txn.open_table(table).map_err(db_error)?;
         }
         txn.open_table(META).map_err(db_error)?;
@@ -198,6 +240,8 @@ impl Store {
         txn.open_table(TREE).map_err(db_error)?;
         txn.open_table(DIRTY).map_err(db_error)?;
         txn.open_table(PROPOSALS).map_err(db_error)?;
+        txn.open_table(EVM_BLOCK_NUMBERS).map_err(db_error)?;
+        txn.open_table(EVM_TXS).map_err(db_error)?;
         check_format(&txn, dir)?;
         txn.commit().map_err(db_error)?;
         Ok(Self { db })
@@ -281,7 +325,15 @@ impl Store {
         for entry in txn.open_table(DIRTY).map_err(db_error)?.iter().map_err(db_error)? {
             dirty.push(B256::from_slice(entry.map_err(db_error)?.0.value()));
         }
-        Ok(Loaded { genesis_root, counters, last_block, state, pending, tree_snapshot, dirty })
+        let mut evm_pending = Vec::new();
+        for entry in txn.open_table(EVM_ADMISSION).map_err(db_error)?.iter().map_err(db_error)? {
+            let (seq, bytes) = entry.map_err(db_error)?;
+            evm_pending.push(
+                PendingEvmTx::decode(seq.value(), bytes.value())
+                    .map_err(|e| corrupt("evm_admission", seq.value(), e))?,
+            );
+        }
+        Ok(Loaded { genesis_root, counters, last_block, state, pending, tree_snapshot, dirty, evm_pending })
     }
 
     /// Makes a group of admitted messages durable in one fsync (group commit).
@@ -294,6 +346,111 @@ impl Store {
             }
         }
         txn.commit().map_err(db_error)
+    }
+
+    /// Makes EVM pool rows durable in one fsync, removing in the same transaction the rows of
+    /// the transactions they replace (so a replaced transaction never comes back at restart).
+    pub fn append_evm_admissions(&self, rows: &[PendingEvmTx], removed: &[u64]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        {
+            let mut table = txn.open_table(EVM_ADMISSION).map_err(db_error)?;
+            for row in rows {
+                table.insert(row.seq, row.encode().as_slice()).map_err(db_error)?;
+            }
+            for seq in removed {
+                table.remove(*seq).map_err(db_error)?;
+            }
+        }
+        txn.commit().map_err(db_error)
+    }
+
+    /// Writes the genesis EVM block (E8) once; later opens find it.
+    pub fn put_evm_genesis(&self, block: &StoredEvmBlock) -> Result<(), StoreError> {
+        if self.evm_block(block.number)?.is_some() {
+            return Ok(());
+        }
+        let txn = self.db.begin_write().map_err(db_error)?;
+        {
+            txn.open_table(EVM_BLOCKS)
+                .map_err(db_error)?
+                .insert(block.number, block.encode().as_slice())
+                .map_err(db_error)?;
+            txn.open_table(EVM_BLOCK_NUMBERS)
+                .map_err(db_error)?
+                .insert(block.hash.as_slice(), block.number)
+                .map_err(db_error)?;
+        }
+        txn.commit().map_err(db_error)
+    }
+
+    /// The EVM block numbered `number`.
+    pub fn evm_block(&self, number: u64) -> Result<Option<StoredEvmBlock>, StoreError> {
+        let decode = |bytes: Vec<u8>| StoredEvmBlock::decode(&bytes).map_err(|e| corrupt("evm_blocks", number, e));
+        self.get(EVM_BLOCKS, number)?.map(decode).transpose()
+    }
+
+    /// The newest stored EVM block's number.
+    pub fn last_evm_block(&self) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(EVM_BLOCKS).map_err(db_error)?;
+        let last = table.last().map_err(db_error)?.map(|(n, _)| n.value());
+        Ok(last)
+    }
+
+    /// The number of the EVM block with this hash.
+    pub fn evm_block_number(&self, hash: &B256) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(EVM_BLOCK_NUMBERS).map_err(db_error)?;
+        let number = table.get(hash.as_slice()).map_err(db_error)?.map(|v| v.value());
+        Ok(number)
+    }
+
+    /// The executed EVM transaction with this hash, with its receipt.
+    pub fn evm_tx(&self, hash: &B256) -> Result<Option<StoredEvmTx>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(EVM_TXS).map_err(db_error)?;
+        let Some(bytes) = table.get(hash.as_slice()).map_err(db_error)? else { return Ok(None) };
+        let decoded = StoredEvmTx::decode(bytes.value()).map_err(|e| StoreError::Corrupt {
+            table: "evm_txs",
+            key: hash.to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Some(decoded))
+    }
+
+    /// Whether an EVM transaction with this hash was executed.
+    pub fn has_evm_tx(&self, hash: &B256) -> Result<bool, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(EVM_TXS).map_err(db_error)?;
+        let found = table.get(hash.as_slice()).map_err(db_error)?.is_some();
+        Ok(found)
+    }
+
+    /// The logs of EVM blocks `from..=to` that `keep` accepts, in chain order, each with its
+    /// block number and log index; stops with `Err(limit)` once more than `limit` match.
+    pub fn evm_logs(
+        &self,
+        from: u64,
+        to: u64,
+        limit: usize,
+        mut keep: impl FnMut(u64, &BlockLog) -> bool,
+    ) -> Result<Result<Vec<FoundLog>, usize>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(EVM_LOGS).map_err(db_error)?;
+        let mut out = Vec::new();
+        for entry in table.range(from..=to).map_err(db_error)? {
+            let (number, bytes) = entry.map_err(db_error)?;
+            let logs = decode_block_logs(bytes.value()).map_err(|e| corrupt("evm_logs", number.value(), e))?;
+            for (index, log) in logs.into_iter().enumerate() {
+                if keep(number.value(), &log) {
+                    if out.len() == limit {
+                        return Ok(Err(limit));
+                    }
+                    out.push((number.value(), index as u64, log));
+                }
+            }
+        }
+        Ok(Ok(out))
     }
 
     /// Records the guest's verdict on a batch.
@@ -440,6 +597,7 @@ impl ChainStore for Store {
             for seq in commit.executed {
                 admission.remove(*seq).map_err(db_error)?;
             }
+            write_evm(&txn, commit.evm)?;
             let mut meta = txn.open_table(META).map_err(db_error)?;
             meta.insert(META_COUNTERS, commit.counters.encode().as_slice()).map_err(db_error)?;
             let mut dirty = txn.open_table(DIRTY).map_err(db_error)?;
@@ -527,6 +685,32 @@ fn check_format(txn: &redb::WriteTransaction, dir: &Path) -> Result<(), StoreErr
             found,
             expected: STORE_FORMAT_VERSION,
         });
+    }
+    Ok(())
+}
+
+/// A log `eth_getLogs` found: block number, log index in the block, the log.
+pub type FoundLog = (u64, u64, BlockLog);
+
+/// The EVM part of a block's commit, inside its transaction.
+fn write_evm(txn: &redb::WriteTransaction, evm: &EvmCommit) -> Result<(), StoreError> {
+    let mut blocks = txn.open_table(EVM_BLOCKS).map_err(db_error)?;
+    let mut numbers = txn.open_table(EVM_BLOCK_NUMBERS).map_err(db_error)?;
+    for block in &evm.blocks {
+        blocks.insert(block.number, block.encode().as_slice()).map_err(db_error)?;
+        numbers.insert(block.hash.as_slice(), block.number).map_err(db_error)?;
+    }
+    let mut txs = txn.open_table(EVM_TXS).map_err(db_error)?;
+    for tx in &evm.txs {
+        txs.insert(tx.hash.as_slice(), tx.encode().as_slice()).map_err(db_error)?;
+    }
+    let mut logs = txn.open_table(EVM_LOGS).map_err(db_error)?;
+    for (number, block_logs) in &evm.logs {
+        logs.insert(*number, encode_block_logs(block_logs).as_slice()).map_err(db_error)?;
+    }
+    let mut pending = txn.open_table(EVM_ADMISSION).map_err(db_error)?;
+    for seq in &evm.removed_pending {
+        pending.remove(*seq).map_err(db_error)?;
     }
     Ok(())
 }

@@ -12,8 +12,10 @@ use numo_stf::{MessageOutcome, PlaceSummary, PublicInputs, RejectReason, Side, S
 
 /// Layout version of the whole data dir. Version 1 (numo before the chain-core split) kept
 /// blocks and batches as JSON; version 2 keeps the binary records of this module and the
-/// proposals; version 3 adds each admission's Lamport time and the commit certificates (K5, K7).
-pub const STORE_FORMAT_VERSION: u32 = 3;
+/// proposals; version 3 adds each admission's Lamport time and the commit certificates (K5, K7);
+/// version 4 adds the EVM (issue 12): its pool log, blocks, transactions with receipts, logs and
+/// EVM batches, and the dev chain id 7357 (E2).
+pub const STORE_FORMAT_VERSION: u32 = 4;
 
 /// Version byte of a [`StoredBatch`] record.
 pub const BATCH_RECORD_VERSION: u8 = 1;

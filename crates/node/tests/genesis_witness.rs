@@ -27,8 +27,8 @@ use std::path::PathBuf;
 
 /// Address of dev account 0, `secret = keccak256("numo-dev-account" ‖ U32 0)`.
 const DEV_ACCOUNT_0: &str = "0x5b35b6f6db1ddee88e1e27b9d9d522bb16981056";
-/// Root of the dev genesis state (30 NS_BAL entries).
-const DEV_GENESIS_ROOT: &str = "0xf528d50e4803f350e8453ab91c12a06de5495663f17baa2fb310de505e42d123";
+/// Root of the dev genesis state (30 NS_BAL entries, the EVM alloc and genesis head, E8).
+const DEV_GENESIS_ROOT: &str = "0x68dffb6140698c6c8040cff719ec19e8f0b54c88c2a244dd47af5bf963687cb7";
 
 // ---- genesis ---------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ fn documented_example_parses_and_round_trips() {
     let text = documented_example();
     let genesis = VenueGenesis::from_toml(&text).unwrap();
 
-    assert_eq!(genesis.chain_id, 31337);
+    assert_eq!(genesis.chain_id, 7357);
     assert_eq!(genesis.venue_id, default_venue_id("example-venue"));
     assert_eq!(genesis.venue_id, keccak256(b"numo-venue:example-venue"));
     assert_eq!(genesis.assets.len(), 2);
@@ -60,7 +60,7 @@ fn documented_example_parses_and_round_trips() {
     let market = &genesis.markets[0];
     assert_eq!(market.symbol, "WETH/USDC");
     let ctx = &market.context;
-    assert_eq!((ctx.chain_id, ctx.venue_id), (31337, genesis.venue_id));
+    assert_eq!((ctx.chain_id, ctx.venue_id), (7357, genesis.venue_id));
     assert_eq!(ctx.market_id, keccak256(b"numo-market:WETH/USDC"));
     assert_eq!(ctx.market_id, default_market_id("WETH", "USDC"));
     let r = &ctx.rules;
@@ -95,7 +95,7 @@ fn documented_example_parses_and_round_trips() {
 fn dev_genesis_is_valid() {
     let genesis = VenueGenesis::dev();
     genesis.validate().unwrap();
-    assert_eq!(genesis.chain_id, 31337);
+    assert_eq!(genesis.chain_id, 7357);
     assert_eq!(genesis.venue_id, default_venue_id("numo-dev"));
     let symbols: Vec<(&str, u8)> = genesis.assets.iter().map(|a| (a.symbol.as_str(), a.decimals)).collect();
     assert_eq!(symbols, [("WETH", 18), ("WBTC", 8), ("USDC", 6)]);
@@ -149,8 +149,22 @@ fn dev_accounts_are_deterministic_and_distinct() {
 fn dev_genesis_root_is_pinned_and_accounts_funded() {
     let genesis = VenueGenesis::dev();
     let state = genesis.initial_state();
-    assert_eq!(state.len(), 30);
+    // 30 NS_BAL entries, 10 NS_EVMACCT (E8: 1,000,000 NUMO each), the EVM head and block hash 0.
+    assert_eq!(state.len(), 42);
     assert_eq!(genesis.genesis_root(), state.root());
+    let numo = U256::from(10u64).pow(U256::from(24u64));
+    for account in dev_accounts() {
+        let key = numo_evm::keys::account_key(&account.address);
+        let evm = numo_evm::values::EvmAccount::decode(state.value(&key)).unwrap();
+        assert_eq!(evm, numo_evm::values::EvmAccount { nonce: 0, balance: numo, code_hash: B256::ZERO });
+    }
+    let head = numo_evm::values::EvmHead::decode(state.value(&numo_evm::keys::head_key())).unwrap();
+    assert_eq!((head.number, head.base_fee, head.gas_used), (0, 1_000_000_000, 0));
+    // The head names the genesis header over the root after the alloc (E8), which is what the
+    // node stores as EVM block 0.
+    let block = numo_node::node::evm_genesis_block(&genesis);
+    assert_eq!(block.hash, head.hash);
+    assert_eq!(alloy_primitives::keccak256(&block.header_rlp), head.hash);
     assert_eq!(hex::encode_prefixed(genesis.genesis_root()), DEV_GENESIS_ROOT);
 
     let expected = [
