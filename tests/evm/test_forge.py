@@ -24,7 +24,7 @@ def test_forge_create_from_source(node, dev_accounts, tmp_path):
          "src/Counter.sol:Counter", "--constructor-args", "41"],
         env=env, timeout=120,
     )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout[out.stdout.index("{"):])
     address = result["deployedTo"]
     assert result["deployer"].lower() == dev_accounts[2].address.lower()
 
