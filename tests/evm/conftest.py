@@ -122,6 +122,7 @@ class Node:
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_COLOR": "1"},
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:

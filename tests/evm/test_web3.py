@@ -114,10 +114,14 @@ def test_error_answers(w3, node, dev_accounts, token):
     err = rpc_error(e)
     assert err["code"] == -32000 and "invalid chain id" in err["message"], err
 
-    # Underpriced: max fee below the base fee.
-    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+    # Underpriced: max fee below the base fee of the next block (eth_feeHistory's last entry;
+    # empty blocks lower it by 1/8 each, so the latest block's own base fee is not the bar).
+    history = w3.eth.fee_history(1, "latest")
+    next_base_fee = history["baseFeePerGas"][-1]
+    assert 0 < next_base_fee <= w3.eth.get_block("latest")["baseFeePerGas"]
+    assert w3.eth.gas_price == next_base_fee + w3.eth.max_priority_fee
     with pytest.raises(Web3RPCError) as e:
-        w3.eth.send_raw_transaction(value_tx(sender, to, nonce, maxFeePerGas=base_fee - 1, maxPriorityFeePerGas=0))
+        w3.eth.send_raw_transaction(value_tx(sender, to, nonce, maxFeePerGas=next_base_fee // 2, maxPriorityFeePerGas=0))
     err = rpc_error(e)
     assert err["code"] == -32000 and "underpriced" in err["message"], err
 
