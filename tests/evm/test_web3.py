@@ -2,7 +2,8 @@
 transferred, its Transfer events read from receipts and through eth_getLogs filters (address,
 topics with null and OR lists, block ranges, block hash); and the error answers clients
 understand: wrong chain id, nonce too low, underpriced, out of gas, oversize, a revert, a
-resent transaction. Dev account 3 deploys and transfers; dev account 4 sends the bad ones."""
+resent transaction; the three transaction types; a block's hash and roots recomputed here.
+Dev account 3 deploys and transfers, 4 sends the bad ones, 5 the typed ones; 8 receives."""
 
 import pytest
 from eth_account import Account
@@ -188,6 +189,24 @@ def test_error_answers(w3, node, dev_accounts, token):
     answer = node.rpc_raw("eth_newFilterThatDoesNotExist", [])
     assert answer["error"]["code"] == -32601
 
+    # A JSON-RPC batch (ethers and viem batch calls): answers in order, the notification
+    # (no id) unanswered, the unknown method's error beside the results.
+    batch = [
+        {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+        {"jsonrpc": "2.0", "method": "eth_blockNumber", "params": []},
+        {"jsonrpc": "2.0", "id": "b", "method": "no_such_method", "params": []},
+        {"jsonrpc": "2.0", "id": 3, "method": "eth_getTransactionCount", "params": [sender.address, "latest"]},
+    ]
+    answers = node.http.post(node.rpc_url, json=batch, timeout=10).json()
+    assert [a["id"] for a in answers] == [1, "b", 3]
+    assert answers[0]["result"] == hex(CHAIN_ID) and answers[1]["error"]["code"] == -32601
+    assert int(answers[2]["result"], 16) == nonce + 2
+    with w3.batch_requests() as b:
+        b.add(w3.eth.get_block_number())
+        b.add(w3.eth.get_balance(sender.address))
+        number, balance_now = b.execute()
+    assert number >= receipt.blockNumber and balance_now == balance - gas * receipt.effectiveGasPrice
+
 
 def test_native_transfer_balances_exact(w3, dev_accounts):
     """A web3.py value transfer between two dev accounts: both balances exact to the wei."""
@@ -199,3 +218,98 @@ def test_native_transfer_balances_exact(w3, dev_accounts):
     fee = receipt.gasUsed * receipt.effectiveGasPrice
     wait_for("balances at the head", lambda: w3.eth.get_balance(receiver.address) == before_r + value, timeout=5)
     assert w3.eth.get_balance(sender.address) == before_s - value - fee
+
+
+def bloom_of(logs) -> int:
+    """The 2048-bit logs bloom (yellow paper 4.3.1) of `logs`, computed here."""
+    bloom = 0
+    for log in logs:
+        for item in [bytes(log["address"] if isinstance(log["address"], bytes) else bytes.fromhex(log["address"][2:]))] + [bytes(t) for t in log["topics"]]:
+            h = Web3.keccak(item)
+            for i in (0, 2, 4):
+                bloom |= 1 << (((h[i] << 8) | h[i + 1]) & 0x7FF)
+    return bloom
+
+
+def test_block_header_hash_and_roots(w3, dev_accounts, token):
+    """A block as the JSON-RPC reports it, checked independently of numo's code: its hash is
+    keccak256 of the RLP of the reported Prague header fields; for a one-transaction block
+    transactionsRoot and receiptsRoot are the roots of one-leaf tries over the EIP-2718
+    transaction and receipt, and logsBloom is the bloom of its logs."""
+    import rlp
+
+    contract, _ = token
+    owner = dev_accounts[3]
+    tx = contract.functions.transfer(Account.create().address, 3).build_transaction(
+        {"from": owner.address, "chainId": CHAIN_ID, "nonce": w3.eth.get_transaction_count(owner.address, "pending")})
+    receipt = send_tx(w3, owner, tx)
+    block = w3.eth.get_block(receipt.blockNumber, full_transactions=True)
+    assert block["hash"] == receipt.blockHash
+    assert [t["hash"] for t in block["transactions"]] == [receipt.transactionHash]  # one tx: its own block
+
+    def q(x):
+        return b"" if x == 0 else x.to_bytes((x.bit_length() + 7) // 8, "big")
+
+    fields = [
+        block["parentHash"], block["sha3Uncles"], bytes.fromhex(block["miner"][2:]), block["stateRoot"],
+        block["transactionsRoot"], block["receiptsRoot"], bytes(block["logsBloom"]), q(block["difficulty"]),
+        q(block["number"]), q(block["gasLimit"]), q(block["gasUsed"]), q(block["timestamp"]), bytes(block["extraData"]),
+        block["mixHash"], bytes(block["nonce"]), q(block["baseFeePerGas"]), block["withdrawalsRoot"],
+        q(block["blobGasUsed"]), q(block["excessBlobGas"]), block["parentBeaconBlockRoot"], block["requestsHash"],
+    ]
+    assert Web3.keccak(rlp.encode([bytes(f) for f in fields])) == block["hash"]
+    parent = w3.eth.get_block(receipt.blockNumber - 1)
+    assert block["parentHash"] == parent["hash"] and block["number"] == parent["number"] + 1
+    assert block["gasUsed"] == receipt.gasUsed == receipt.cumulativeGasUsed
+
+    # One-leaf tries: root = keccak256(rlp([hexPrefix(nibbles of rlp(0)) = 0x2080, value])).
+    signed = owner.sign_transaction(tx)  # deterministic (RFC 6979): the bytes that were sent
+    assert Web3.keccak(signed.raw_transaction) == receipt.transactionHash
+    assert Web3.keccak(rlp.encode([b"\x20\x80", bytes(signed.raw_transaction)])) == block["transactionsRoot"]
+    logs = [[bytes.fromhex(log["address"][2:]), [bytes(t) for t in log["topics"]], bytes(log["data"])] for log in receipt.logs]
+    bloom = bloom_of(receipt.logs)
+    assert int.from_bytes(bytes(receipt.logsBloom), "big") == bloom
+    assert int.from_bytes(bytes(block["logsBloom"]), "big") == bloom
+    encoded_receipt = bytes([receipt.type]) + rlp.encode([q(receipt.status), q(receipt.cumulativeGasUsed), bloom.to_bytes(256, "big"), logs])
+    assert Web3.keccak(rlp.encode([b"\x20\x80", encoded_receipt])) == block["receiptsRoot"]
+
+
+def test_transaction_types(w3, dev_accounts):
+    """Legacy (EIP-155), EIP-2930 and EIP-1559 transactions as web3.py signs them: each
+    included with its type, its fields echoed by eth_getTransactionByHash, balances exact; a
+    legacy transaction without EIP-155 replay protection is refused."""
+    sender = dev_accounts[5]
+    to = Account.create().address
+    nonce = w3.eth.get_transaction_count(sender.address)
+    price = 2 * w3.eth.gas_price
+    cases = [
+        (0, {"gasPrice": price}),
+        (1, {"gasPrice": price, "accessList": [{"address": to, "storageKeys": ["0x" + "00" * 31 + "01"]}], "type": 1}),
+        (2, {"maxFeePerGas": price, "maxPriorityFeePerGas": 10**9, "type": 2}),
+    ]
+    balance = w3.eth.get_balance(sender.address)
+    paid = 0
+    for i, (kind, fees) in enumerate(cases):
+        tx = {"to": to, "value": 1000 + i, "nonce": nonce + i, "chainId": CHAIN_ID, "gas": 30_000, **fees}
+        receipt = send_tx(w3, sender, tx)
+        assert receipt.status == 1 and receipt.type == kind, receipt
+        got = w3.eth.get_transaction(receipt.transactionHash)
+        assert got["type"] == kind and got["nonce"] == nonce + i and got["value"] == 1000 + i and got["chainId"] == CHAIN_ID
+        assert got["blockHash"] == receipt.blockHash and got["transactionIndex"] == receipt.transactionIndex
+        if kind == 0:
+            assert got["v"] in (CHAIN_ID * 2 + 35, CHAIN_ID * 2 + 36)
+            assert receipt.effectiveGasPrice == price
+        if kind == 1:
+            assert receipt.effectiveGasPrice == price
+            assert got["accessList"][0]["address"] == to
+            assert receipt.gasUsed == 21_000 + 2_400 + 1_900  # EIP-2930: an address and a slot
+        paid += receipt.gasUsed * receipt.effectiveGasPrice
+    assert w3.eth.get_balance(to) == 1000 + 1001 + 1002
+    assert w3.eth.get_balance(sender.address) == balance - 3003 - paid
+
+    unprotected = Account.sign_transaction({"to": to, "value": 1, "nonce": nonce + 3, "gas": 21_000, "gasPrice": price}, sender.key)
+    with pytest.raises(Web3RPCError) as e:
+        w3.eth.send_raw_transaction(unprotected.raw_transaction)
+    err = rpc_error(e)
+    assert err["code"] == -32000 and "EIP-155" in err["message"], err
+    assert w3.eth.get_transaction_count(sender.address, "pending") == nonce + 3
