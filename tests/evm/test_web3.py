@@ -3,7 +3,8 @@ transferred, its Transfer events read from receipts and through eth_getLogs filt
 topics with null and OR lists, block ranges, block hash); and the error answers clients
 understand: wrong chain id, nonce too low, underpriced, out of gas, oversize, a revert, a
 resent transaction; the three transaction types; a block's hash and roots recomputed here.
-Dev account 3 deploys and transfers, 4 sends the bad ones, 5 the typed ones; 8 receives."""
+Dev account 3 deploys and transfers, 4 sends the bad ones, 5 the typed ones, 9 a crowded
+block; 8 receives."""
 
 import pytest
 from eth_account import Account
@@ -313,3 +314,111 @@ def test_transaction_types(w3, dev_accounts):
     err = rpc_error(e)
     assert err["code"] == -32000 and "EIP-155" in err["message"], err
     assert w3.eth.get_transaction_count(sender.address, "pending") == nonce + 3
+
+
+def trie_root(values) -> bytes:
+    """Ethereum's ordered trie root (yellow paper appendix D) over `values` keyed by rlp(index),
+    written here from the definition: the independent check of transactionsRoot/receiptsRoot."""
+    import rlp
+
+    def hp(nibbles, leaf):
+        flag = 2 if leaf else 0
+        if len(nibbles) % 2:
+            head, rest = bytes([((flag + 1) << 4) | nibbles[0]]), nibbles[1:]
+        else:
+            head, rest = bytes([flag << 4]), nibbles
+        return head + bytes((rest[i] << 4) | rest[i + 1] for i in range(0, len(rest), 2))
+
+    def ref(node):
+        encoded = rlp.encode(node)
+        return node if len(encoded) < 32 else Web3.keccak(encoded)
+
+    def build(items):
+        if len(items) == 1:
+            return [hp(items[0][0], True), items[0][1]]
+        prefix = 0
+        while all(len(k) > prefix for k, _ in items) and len({k[prefix] for k, _ in items}) == 1:
+            prefix += 1
+        if prefix:
+            return [hp(items[0][0][:prefix], False), ref(build([(k[prefix:], v) for k, v in items]))]
+        branch = [b""] * 17
+        for nibble in range(16):
+            sub = [(k[1:], v) for k, v in items if k and k[0] == nibble]
+            if sub:
+                branch[nibble] = ref(build(sub))
+        for k, v in items:
+            if not k:
+                branch[16] = v
+        return branch
+
+    items = []
+    for i, value in enumerate(values):
+        key = rlp.encode(i)
+        items.append(([n for b in key for n in (b >> 4, b & 15)], value))
+    items.sort(key=lambda kv: kv[0])
+    return Web3.keccak(rlp.encode(build(items) if items else b""))
+
+
+def test_block_with_many_transactions(w3, dev_accounts, compiled):
+    """Several transactions in one EVM block: transactionIndex, cumulativeGasUsed and the
+    block-wide logIndex run across them, eth_getBlockReceipts agrees, and the block's
+    transactionsRoot / receiptsRoot / logsBloom equal the trie roots computed here."""
+    import rlp
+
+    sender = dev_accounts[9]
+    emitter, _ = deploy(w3, sender, compiled["Emitter"]["abi"], compiled["Emitter"]["bytecode"])
+    for attempt in range(3):
+        nonce = w3.eth.get_transaction_count(sender.address, "pending")
+        fee = 2 * w3.eth.gas_price
+        raws = {}
+        for i in range(6):
+            if i % 3 == 2:
+                tx = {"to": Account.create().address, "value": i, "gas": 21_000}
+            else:
+                tx = emitter.functions.ping(100 * attempt + i).build_transaction({"from": sender.address, "gas": 60_000})
+            tx.update({"nonce": nonce + i, "chainId": CHAIN_ID, "maxFeePerGas": fee, "maxPriorityFeePerGas": 10**9 + i})
+            raw = sender.sign_transaction(tx).raw_transaction
+            raws[w3.eth.send_raw_transaction(raw)] = bytes(raw)
+        receipts = [w3.eth.wait_for_transaction_receipt(h, timeout=WAIT_S, poll_latency=0.2) for h in raws]
+        numbers = sorted({r.blockNumber for r in receipts})
+        crowded = [n for n in numbers if sum(r.blockNumber == n for r in receipts) >= 2]
+        if crowded:
+            break
+    else:
+        pytest.fail(f"six back-to-back transactions never shared a block: {numbers}")
+    measure("transactions sharing one EVM block", max(sum(r.blockNumber == n for r in receipts) for n in numbers))
+
+    for number in numbers:
+        block = w3.eth.get_block(number)
+        assert all(h in raws for h in block["transactions"]), "a foreign transaction in the block"
+        ordered = [w3.eth.get_transaction_receipt(h) for h in block["transactions"]]
+        assert [r.transactionIndex for r in ordered] == list(range(len(ordered)))
+        cumulative, log_index = 0, 0
+        for r in ordered:
+            cumulative += r.gasUsed
+            assert r.cumulativeGasUsed == cumulative and r.blockHash == block["hash"]
+            for log in r.logs:
+                assert log["logIndex"] == log_index and log["transactionIndex"] == r.transactionIndex
+                log_index += 1
+        assert block["gasUsed"] == cumulative
+        # eth_getBlockReceipts: the same receipts, in order.
+        by_block = w3.eth.get_block_receipts(number)
+        assert [r.transactionHash for r in by_block] == block["transactions"]
+        assert [r.cumulativeGasUsed for r in by_block] == [r.cumulativeGasUsed for r in ordered]
+        # The roots and bloom, recomputed.
+        assert trie_root([raws[h] for h in block["transactions"]]) == block["transactionsRoot"]
+
+        def q(x):
+            return b"" if x == 0 else x.to_bytes((x.bit_length() + 7) // 8, "big")
+
+        encoded = []
+        for r in ordered:
+            logs = [[bytes.fromhex(l["address"][2:]), [bytes(t) for t in l["topics"]], bytes(l["data"])] for l in r.logs]
+            body = rlp.encode([q(r.status), q(r.cumulativeGasUsed), bloom_of(r.logs).to_bytes(256, "big"), logs])
+            encoded.append(body if r.type == 0 else bytes([r.type]) + body)
+        assert trie_root(encoded) == block["receiptsRoot"]
+        assert int.from_bytes(bytes(block["logsBloom"]), "big") == bloom_of([l for r in ordered for l in r.logs])
+    # eth_getLogs over the range: exactly the pings, with the receipts' log indexes.
+    logs = w3.eth.get_logs({"address": emitter.address, "fromBlock": numbers[0], "toBlock": numbers[-1]})
+    expected = [(r.transactionHash, l["logIndex"]) for r in sorted(receipts, key=lambda r: (r.blockNumber, r.transactionIndex)) for l in r.logs]
+    assert [(l["transactionHash"], l["logIndex"]) for l in logs] == expected and len(expected) == 4
