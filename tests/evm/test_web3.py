@@ -118,10 +118,12 @@ def test_error_answers(w3, node, dev_accounts, token):
 
     # Underpriced: max fee below the base fee of the next block (eth_feeHistory's last entry;
     # empty blocks lower it by 1/8 each, so the latest block's own base fee is not the bar).
-    history = w3.eth.fee_history(1, "latest")
-    next_base_fee = history["baseFeePerGas"][-1]
+    def next_fee():
+        history = w3.eth.fee_history(1, "latest")
+        return history["baseFeePerGas"][-1] if w3.eth.gas_price == history["baseFeePerGas"][-1] + w3.eth.max_priority_fee else None
+
+    next_base_fee = wait_for("eth_gasPrice = next base fee (eth_feeHistory) + eth_maxPriorityFeePerGas", next_fee, timeout=5)
     assert 0 < next_base_fee <= w3.eth.get_block("latest")["baseFeePerGas"]
-    assert w3.eth.gas_price == next_base_fee + w3.eth.max_priority_fee
     with pytest.raises(Web3RPCError) as e:
         w3.eth.send_raw_transaction(value_tx(sender, to, nonce, maxFeePerGas=next_base_fee // 2, maxPriorityFeePerGas=0))
     err = rpc_error(e)
