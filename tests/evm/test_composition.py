@@ -2,8 +2,9 @@
 deploys NumoTrader (contracts/artifacts/evm), `numo transfer` funds it with USDC, a dev maker
 rests a sell with `numo order place`, the owner's `place(…)` crosses it through the system
 contract; the trade appears in the market's trades with the contract as taker, and the
-contract's balances move as both the read precompile (eth_call) and the REST API report.
-Dev account 6 owns the contract; dev account 7 makes."""
+contract's balances move as both the read precompile (eth_call) and the REST API report. Then a
+resting GTC bid, a stranger's reverted cancel (no request) and the owner's cancel.
+Dev account 6 owns the contract; dev account 7 makes; dev account 8 is the stranger."""
 
 import json
 import secrets
@@ -13,6 +14,7 @@ from web3 import Web3
 from conftest import CHAIN_ID, NUMO, artifact, deploy, measure, run, send_tx, wait_for
 
 SYSTEM = "0x3333333333333333333333333333333333333333"
+ZERO = "0x0000000000000000000000000000000000000000"
 BUY, SELL, GTC, IOC = 0, 1, 0, 1
 # Dev WETH/USDC: tickSize 1e4 at priceScale 1e18, 6-decimal quote, 18-decimal base, so
 # 3000 USDC per WETH is tick 300000; a lot is 1e14 base units (crates/cli/src/units.rs).
@@ -88,3 +90,43 @@ def test_contract_funded_by_transfer_trades_on_the_book(w3, node, dev_accounts):
     # The maker's order has 0.2 WETH left, read through the precompile too.
     assert trader.functions.orderOf(market_id, maker_order).call() == [maker.address, SELL, TICK, 2 * 10**17]
     measure("NumoTrader.place: gasUsed", receipt.gasUsed)
+
+    def account():
+        return node.get(f"/v1/accounts/{contract}")
+
+    def nonce():
+        (row,) = [n for n in account()["nonces"] if n["marketId"] == market_id]
+        return row["nextNonce"]
+
+    # The system Place took the contract's next exchange nonce (E7).
+    assert nonce() == 1
+
+    # A GTC bid below the ask rests for the contract: the precompile and the REST API see the
+    # order and the USDC it locks.
+    bid_tick, bid_id = TICK - 1000, "0x" + secrets.token_hex(32)
+    tx = trader.functions.place(market_id, BUY, GTC, bid_tick, qty, bid_id).build_transaction(
+        {"from": owner.address, "chainId": CHAIN_ID, "nonce": w3.eth.get_transaction_count(owner.address, "pending")})
+    assert send_tx(w3, owner, tx).status == 1
+    wait_for("the contract's bid rests", lambda: trader.functions.orderOf(market_id, bid_id).call() == [contract, BUY, bid_tick, qty], timeout=10)
+    available, locked = trader.functions.balance(usdc).call()
+    assert available + locked == usdc_left and locked >= 299 * 10**6
+    assert [o for o in account()["openOrders"] if o["orderId"] == bid_id], account()["openOrders"]
+    assert trader.functions.top(market_id).call() == [True, bid_tick, True, TICK]
+    assert nonce() == 2
+
+    # Someone else's cancel reverts (NotOwner): included, status 0, no request logged, nothing moves.
+    stranger = dev_accounts[8]
+    tx = trader.functions.cancel(market_id, bid_id).build_transaction(
+        {"from": stranger.address, "chainId": CHAIN_ID, "gas": 100_000,
+         "nonce": w3.eth.get_transaction_count(stranger.address, "pending")})
+    reverted = send_tx(w3, stranger, tx)
+    assert reverted.status == 0 and reverted.logs == []
+
+    # The owner's cancel frees the USDC and removes the order everywhere.
+    tx = trader.functions.cancel(market_id, bid_id).build_transaction(
+        {"from": owner.address, "chainId": CHAIN_ID, "nonce": w3.eth.get_transaction_count(owner.address, "pending")})
+    assert send_tx(w3, owner, tx).status == 1
+    wait_for("the bid is cancelled", lambda: trader.functions.orderOf(market_id, bid_id).call() == [ZERO, 0, 0, 0], timeout=10)
+    assert trader.functions.balance(usdc).call() == [usdc_left, 0]
+    assert not [o for o in account()["openOrders"] if o["orderId"] == bid_id]
+    assert nonce() == 3  # the reverted cancel made no request
