@@ -450,6 +450,20 @@ async fn block(State(node): State<Arc<Node>>, ApiPath(height): ApiPath<String>) 
 
 async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq = parse_u64(&seq, "batchSeq")?;
+    if let Some(evm) = node.store.evm_batch(seq).map_err(internal)? {
+        let verification = match node.store.verification(seq).map_err(internal)? {
+            Verification::Pending => "pending",
+            Verification::Verified => "verified",
+            Verification::Mismatch => "mismatch",
+        };
+        let tx_hashes = match &evm.facts {
+            crate::stored_evm::EvmBatchFacts::Block { number, .. } => {
+                node.store.evm_block(*number).map_err(internal)?.map(|b| b.tx_hashes).unwrap_or_default()
+            }
+            crate::stored_evm::EvmBatchFacts::System { .. } => Vec::new(),
+        };
+        return Ok(Json(crate::evm_block::batch_json(&evm, &tx_hashes, verification)).into_response());
+    }
     let Some(stored) = node.store.batch(seq).map_err(internal)? else {
         let funding = node.store.funding_batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
         return Ok(Json(crate::api_funding::funding_batch_json(&node, &funding)?).into_response());

@@ -18,7 +18,7 @@ use numo_chain::{BlockOutput, Entry, EvmEntry};
 use numo_evm::block::TxStatus;
 use numo_evm::keys::{account_key, outbox_key};
 use numo_evm::limits::EVM_BLOCK_GAS_LIMIT;
-use numo_evm::system::SystemMessage;
+use numo_evm::system::{SystemMessage, SystemOutcome};
 use numo_evm::values::EvmAccount;
 use numo_guest::evm::EvmBatchReport;
 use std::collections::BTreeMap;
@@ -190,4 +190,93 @@ pub fn system_records(commit: &EvmCommit) -> Vec<(BatchRecord, Vec<B256>)> {
         }
     }
     out
+}
+
+fn system_message_json(message: &SystemMessage) -> serde_json::Value {
+    use serde_json::json;
+    let bytes = hex::encode_prefixed(message.encode());
+    match message {
+        SystemMessage::Place { trader, market_id, side, tif, tick, qty, order_id } => json!({
+            "type": "place", "trader": trader, "marketId": market_id, "side": side, "tif": tif,
+            "tick": tick, "qty": qty.to_string(), "orderId": order_id, "bytes": bytes,
+        }),
+        SystemMessage::Cancel { trader, market_id, order_id } => json!({
+            "type": "cancel", "trader": trader, "marketId": market_id, "orderId": order_id, "bytes": bytes,
+        }),
+        SystemMessage::Transfer { from, asset_id, amount, to } => json!({
+            "type": "transfer", "from": from, "assetId": asset_id, "amount": amount.to_string(), "to": to,
+            "bytes": bytes,
+        }),
+    }
+}
+
+fn system_outcome_json(outcome: &SystemOutcome) -> serde_json::Value {
+    use numo_stf::MessageOutcome;
+    use serde_json::json;
+    match outcome {
+        SystemOutcome::Order { nonce, outcome } => {
+            let mut answer = json!({ "nonce": nonce, "outcome": if outcome.is_accepted() { "accepted" } else { "rejected" } });
+            match outcome {
+                MessageOutcome::Placed(s) => {
+                    answer["filled"] = json!(s.filled.to_string());
+                    answer["rested"] = json!(s.rested.to_string());
+                    answer["cancelled"] = json!(s.cancelled.to_string());
+                    answer["fills"] = json!(s.fills);
+                }
+                MessageOutcome::Cancelled { released, .. } => answer["released"] = json!(released.to_string()),
+                MessageOutcome::Rejected(reason) => answer["reason"] = json!(reason.name()),
+            }
+            answer
+        }
+        SystemOutcome::UnknownMarket => json!({ "outcome": "rejected", "reason": "unknown_market" }),
+        SystemOutcome::Transferred => json!({ "outcome": "transferred" }),
+        SystemOutcome::TransferRejected(reason) => json!({ "outcome": "rejected", "reason": reason.name() }),
+    }
+}
+
+/// `GET /v1/batches/{seq}` of a kind-3 batch (E10): its public inputs, decoded, and what it did —
+/// a system batch's messages with outcomes and trades, or an EVM block's number, hash,
+/// transactions and skipped transactions. `verification` is the background verifier's verdict.
+pub fn batch_json(batch: &StoredEvmBatch, tx_hashes: &[B256], verification: &str) -> serde_json::Value {
+    use serde_json::json;
+    let pi = &batch.public_inputs;
+    let mut answer = json!({
+        "kind": "evm",
+        "batchSeq": batch.batch_seq,
+        "blockHeight": batch.block_height,
+        "prevRoot": pi.prev_root,
+        "newRoot": pi.new_root,
+        "publicInputs": hex::encode_prefixed(pi.encode()),
+        "publicInputsDecoded": {
+            "phase": pi.phase as u8, "chainId": pi.chain_id, "height": pi.height, "batchSeq": pi.batch_seq,
+            "prevRoot": pi.prev_root, "newRoot": pi.new_root, "inputDigest": pi.input_digest,
+            "outputDigest": pi.output_digest, "contextDigest": pi.context_digest,
+            "touchedKeysDigest": pi.touched_keys_digest, "count": pi.count,
+        },
+        "verification": verification,
+    });
+    match &batch.facts {
+        EvmBatchFacts::System { messages, outcomes, .. } => {
+            answer["phase"] = json!("system");
+            answer["messages"] = messages
+                .iter()
+                .zip(outcomes)
+                .map(|(m, o)| {
+                    let mut value = system_message_json(m);
+                    value["result"] = system_outcome_json(o);
+                    value
+                })
+                .collect();
+            answer["trades"] = serde_json::to_value(batch.trade_records()).expect("records serialize");
+        }
+        EvmBatchFacts::Block { number, hash, skipped } => {
+            answer["phase"] = json!("block");
+            answer["evmBlock"] = json!({ "number": number, "hash": hash, "transactions": tx_hashes });
+            answer["skipped"] = skipped
+                .iter()
+                .map(|(index, hash, code)| json!({ "index": index, "hash": hash, "code": code.code() }))
+                .collect();
+        }
+    }
+    answer
 }

@@ -596,6 +596,9 @@ impl ChainStore for Store {
                     deposits.insert(row.deposit.index, row.encode().as_slice()).map_err(db_error)?;
                 }
             }
+            for (batch, witness) in &commit.evm.batches {
+                witnesses.insert(batch.batch_seq, witness.as_slice()).map_err(db_error)?;
+            }
             let mut state = txn.open_table(STATE).map_err(db_error)?;
             for (key, value) in commit.state_writes {
                 match value {
@@ -724,11 +727,10 @@ fn write_evm(txn: &redb::WriteTransaction, evm: &EvmCommit) -> Result<(), StoreE
     for (number, block_logs) in &evm.logs {
         logs.insert(*number, encode_block_logs(block_logs).as_slice()).map_err(db_error)?;
     }
+    // Their witnesses go with every other kind's, in `commit_block`.
     let mut batches = txn.open_table(EVM_BATCHES).map_err(db_error)?;
-    let mut witnesses = txn.open_table(WITNESSES).map_err(db_error)?;
-    for (batch, witness) in &evm.batches {
+    for (batch, _) in &evm.batches {
         batches.insert(batch.batch_seq, batch.encode().as_slice()).map_err(db_error)?;
-        witnesses.insert(batch.batch_seq, witness.as_slice()).map_err(db_error)?;
     }
     let mut pending = txn.open_table(EVM_ADMISSION).map_err(db_error)?;
     for seq in &evm.removed_pending {

@@ -428,7 +428,7 @@ impl StoredEvmBatch {
                     messages.push(SystemMessage::decode(&read_bytes(&mut r)?)?);
                     outcomes.push(read_system_outcome(&mut r)?);
                 }
-                let m = read_count(&mut r, 245)?;
+                let m = read_count(&mut r, 237)?;
                 let trades = (0..m).map(|_| crate::stored::read_trade(&mut r)).collect::<Result<_, _>>()?;
                 EvmBatchFacts::System { messages, outcomes, trades }
             }
