@@ -91,6 +91,28 @@ def test_contract_funded_by_transfer_trades_on_the_book(w3, node, dev_accounts):
     assert trader.functions.orderOf(market_id, maker_order).call() == [maker.address, SELL, TICK, 2 * 10**17]
     measure("NumoTrader.place: gasUsed", receipt.gasUsed)
 
+    # The system batch (kind 3, E7) that ran the request, and the EVM block batch before it that
+    # holds the transaction: GET /v1/batches agrees with the JSON-RPC, and the verifier with both.
+    system = node.get(f"/v1/batches/{t['batchSeq']}")
+    assert (system["kind"], system["phase"]) == ("evm", "system"), system
+    (message,) = system["messages"]
+    assert message["type"] == "place" and message["trader"].lower() == contract.lower() and message["orderId"] == order_id
+    # E7's bytes: 0x01 ‖ trader ‖ marketId ‖ side ‖ tif ‖ I32 tick ‖ U256 qty ‖ orderId (123 B).
+    e7 = (b"\x01" + bytes.fromhex(contract[2:]) + bytes.fromhex(market_id[2:]) + bytes([BUY, IOC])
+          + TICK.to_bytes(4, "big", signed=True) + qty.to_bytes(32, "big") + bytes.fromhex(order_id[2:]))
+    assert len(e7) == 123 and message["bytes"] == "0x" + e7.hex()
+    assert [x["takerOrderId"] for x in system["trades"]] == [order_id]
+    seq = t["batchSeq"] - 1
+    while node.get(f"/v1/batches/{seq}").get("phase") != "block":
+        seq -= 1
+        assert seq > t["batchSeq"] - 5, "no EVM block batch just before the system batch"
+    block_batch = node.get(f"/v1/batches/{seq}")
+    assert block_batch["evmBlock"]["number"] == receipt.blockNumber
+    assert block_batch["evmBlock"]["hash"] == receipt.blockHash.to_0x_hex()
+    assert receipt.transactionHash.to_0x_hex() in block_batch["evmBlock"]["transactions"]
+    for b in (t["batchSeq"], seq):
+        wait_for(f"batch {b} verified", lambda: node.get(f"/v1/batches/{b}")["verification"] == "verified", timeout=10)
+
     def account():
         return node.get(f"/v1/accounts/{contract}")
 
