@@ -16,6 +16,8 @@ pub(crate) enum KindArg {
     Trading,
     /// A funding batch: F12 blob, 400-byte funding public inputs (F11).
     Funding,
+    /// An EVM batch (system batch or EVM block): E11 blob, 225-byte public inputs (E10).
+    Evm,
 }
 
 impl From<KindArg> for BatchKind {
@@ -23,6 +25,7 @@ impl From<KindArg> for BatchKind {
         match kind {
             KindArg::Trading => BatchKind::Trading,
             KindArg::Funding => BatchKind::Funding,
+            KindArg::Evm => BatchKind::Evm,
         }
     }
 }
@@ -38,7 +41,7 @@ pub(crate) enum GuestCommand {
         /// "touchedKeyCount"}`, or `{"invalid": CODE, "message"}` (exit 1) for an invalid batch.
         #[arg(long)]
         json: bool,
-        /// Which guest: a trading (C22) or a funding (F12) blob.
+        /// Which guest: a trading (C22), a funding (F12) or an EVM (E11) blob.
         #[arg(long, value_enum, default_value_t = KindArg::Trading)]
         kind: KindArg,
     },
@@ -97,6 +100,10 @@ fn run_guest(kind: BatchKind, blob: &[u8]) -> Result<RunOutput, AnyBatchError> {
         BatchKind::Funding => {
             let output = numo_guest::funding::run_funding(blob)?;
             RunOutput { public_inputs: output.public_inputs.to_vec(), touched: output.report.touched }
+        }
+        BatchKind::Evm => {
+            let output = numo_guest::evm::run_evm(blob)?;
+            RunOutput { public_inputs: output.public_inputs.to_vec(), touched: output.report.touched().clone() }
         }
     })
 }

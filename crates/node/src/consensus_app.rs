@@ -127,7 +127,7 @@ impl ConsensusApp {
                         _ => Local::None,
                     }
                 }
-                Entry::Funding(_) => Local::None,
+                Entry::Funding(_) | Entry::Evm(_) => Local::None,
             })
             .collect()
     }
@@ -143,7 +143,9 @@ impl Application for ConsensusApp {
         loop {
             let parent_ms = self.node.chain.read().expect("chain lock").tip(self.node.genesis_root).timestamp_ms;
             let now = now_ms();
-            let pending = !self.node.mempool.lock().expect("mempool lock").is_empty();
+            // An executable EVM transaction or a due system batch (E1, E7) counts as pending.
+            let pending =
+                !self.node.mempool.lock().expect("mempool lock").is_empty() || crate::evm_block::block_due(&self.node);
             let due = (pending && now >= parent_ms + interval) || now >= parent_ms + HEARTBEAT_MS;
             // Leave a margin before the engine's deadline: a late value is a lost round.
             if due || Instant::now() + Duration::from_millis(20) >= deadline {
@@ -156,10 +158,13 @@ impl Application for ConsensusApp {
         drop(chain);
         let entries = sort_canonical(&self.node.venue, &tip.hash, self.executable())
             .expect("mempool entries name known markets and carry increasing nonces");
+        // E1, K2: at an EVM height this node's executable pool transactions, after every CLOB
+        // entry. EVM transactions are not gossiped: only the proposer's own pool is proposed.
+        let evm = crate::evm_block::proposal_entries(&self.node, height);
         let proposal = Proposal {
             height,
             timestamp_ms: now_ms().max(tip.timestamp_ms),
-            entries: entries.into_iter().map(Entry::Clob).collect(),
+            entries: entries.into_iter().map(Entry::Clob).chain(evm).collect(),
         };
         tracing::debug!(height, round, entries = proposal.entries.len(), "proposing");
         BlockValue { parent_hash: tip.hash, proposal }.encode()

@@ -24,6 +24,7 @@ pub mod consensus;
 pub mod consensus_app;
 pub mod error;
 pub mod evm_admission;
+pub mod evm_block;
 pub mod evm_pool;
 pub mod evm_rpc;
 pub mod evm_state;

@@ -189,8 +189,41 @@ pub fn replay(dir: &Path) -> Result<ReplaySummary, ReplayError> {
                 return Err(differs(height, format!("funding batch {seq} witness")));
             }
         }
+        for batch in &output.evm {
+            let seq = batch.batch_seq;
+            let stored = store.evm_batch(seq)?.ok_or_else(|| missing(&format!("EVM batch {seq}")))?;
+            if stored.public_inputs != batch.public_inputs {
+                return Err(differs(height, format!("EVM batch {seq} public inputs")));
+            }
+            if store.witness(seq)?.as_deref() != Some(batch.witness.as_slice()) {
+                return Err(differs(height, format!("EVM batch {seq} witness")));
+            }
+            match &batch.report {
+                numo_guest::evm::EvmBatchReport::System(report) => {
+                    let expected = crate::stored_evm::EvmBatchFacts::System {
+                        messages: report.messages.clone(),
+                        outcomes: report.outcomes.clone(),
+                        trades: report.trades.clone(),
+                    };
+                    if stored.facts != expected {
+                        return Err(differs(height, format!("EVM batch {seq} messages, outcomes or trades")));
+                    }
+                }
+                numo_guest::evm::EvmBatchReport::Block(report) => {
+                    let number = report.header.number;
+                    let block = store.evm_block(number)?.ok_or_else(|| missing(&format!("EVM block {number}")))?;
+                    let hashes: Vec<B256> = report.executed.iter().map(|t| t.tx.hash()).collect();
+                    if block.hash != report.hash
+                        || block.header_rlp != alloy_rlp::encode(&report.header)
+                        || block.tx_hashes != hashes
+                    {
+                        return Err(differs(height, format!("EVM block {number} header or transactions")));
+                    }
+                }
+            }
+        }
         summary.blocks += 1;
-        summary.batches += (output.batches.len() + output.funding.len()) as u64;
+        summary.batches += (output.batches.len() + output.funding.len() + output.evm.len()) as u64;
         summary.entries += proposal.entries.len() as u64;
         Ok(ControlFlow::Continue(()))
     })?;

@@ -65,7 +65,9 @@ pub fn run_block_loop(node: Arc<Node>, mut sequencer: impl Sequencer, verified: 
             let chain = node.chain.read().expect("chain lock");
             node.funding.lock().expect("funding lock").take(&chain.full)
         };
-        if entries.is_empty() && funding.is_empty() {
+        // E1: while an EVM transaction waits (or a system batch is due, E7) the node keeps
+        // producing blocks, empty ones included, so the next EVM height comes within ~1 s.
+        if entries.is_empty() && funding.is_empty() && !crate::evm_block::block_due(&node) {
             continue;
         }
         match produce_block(&node, entries, funding) {
@@ -98,23 +100,28 @@ pub enum ProduceError {
 /// next height and the node's clock (never earlier than the parent's), then [`commit_block`].
 ///
 /// `funding` (deposits, forced withdrawals, signed withdrawals) follows the CLOB entries in the
-/// proposal; the block function runs it first (F8).
+/// proposal; the block function runs it first (F8). At an EVM height the pool's executable
+/// transactions come last (E1, K2).
 pub fn produce_block(node: &Node, entries: Vec<AdmissionEntry>, funding: Vec<Taken>) -> Result<Vec<u64>, ProduceError> {
     let tip = node.chain.read().expect("chain lock").tip(node.genesis_root);
+    let height = tip.height + 1;
+    let evm = crate::evm_block::proposal_entries(node, height);
+    let local: Vec<Local> = entries
+        .iter()
+        .map(|e| Local::Admitted(e.seq))
+        .chain(funding.iter().map(|(ticket, _)| ticket.map_or(Local::None, Local::Funding)))
+        .chain(evm.iter().map(|_| Local::None))
+        .collect();
     let proposal = Proposal {
-        height: tip.height + 1,
+        height,
         timestamp_ms: now_ms().max(tip.timestamp_ms),
         entries: entries
             .iter()
             .map(AdmissionEntry::to_entry)
             .chain(funding.iter().map(|(_, message)| Entry::Funding(*message)))
+            .chain(evm)
             .collect(),
     };
-    let local: Vec<Local> = entries
-        .iter()
-        .map(|e| Local::Admitted(e.seq))
-        .chain(funding.iter().map(|(ticket, _)| ticket.map_or(Local::None, Local::Funding)))
-        .collect();
     commit_block(node, BlockInput { proposal, local, options: BlockOptions::ADMITTED, certificate: None })
 }
 
@@ -164,9 +171,9 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
             messages: b
                 .entries
                 .iter()
-                .map(|i| match proposal.entries[*i] {
-                    Entry::Funding(message) => message,
-                    Entry::Clob(_) => unreachable!("funding batches hold funding entries"),
+                .map(|i| match &proposal.entries[*i] {
+                    Entry::Funding(message) => *message,
+                    Entry::Clob(_) | Entry::Evm(_) => unreachable!("funding batches hold funding entries"),
                 })
                 .zip(b.report.outcomes.iter().copied())
                 .collect(),
@@ -188,7 +195,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         .iter()
         .filter_map(|e| match e {
             Entry::Clob(c) => Some((c.market_id, c.signed.signature)),
-            Entry::Funding(_) => None,
+            Entry::Funding(_) | Entry::Evm(_) => None,
         })
         .collect();
     let (stale, late) = node.take_stale(&chain, &executed_seqs, &in_block);
@@ -205,7 +212,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
     if snapshot_due {
         chain.dirty_since_snapshot = 0;
     }
-    let evm_commit = crate::store::EvmCommit::default();
+    let evm_commit = crate::evm_block::commit_part(node, &chain, &output);
     let commit = BlockCommit {
         header: &output.header,
         proposal: &proposal,
@@ -227,7 +234,12 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         chain.refresh_orders(record.market_id, touched);
         chain.push_trades(record.market_id, record.trades.iter().cloned());
     }
-    node.streams.publish(&chain, &output.header, records.iter(), &stored_funding);
+    let system = crate::evm_block::system_records(&evm_commit);
+    for (record, touched) in &system {
+        chain.refresh_orders(record.market_id, touched.iter().copied());
+        chain.push_trades(record.market_id, record.trades.iter().cloned());
+    }
+    node.streams.publish(&chain, &output.header, records.iter().chain(system.iter().map(|(r, _)| r)), &stored_funding);
     chain.last_block = Some(output.header.clone());
     drop(chain);
 
@@ -294,7 +306,10 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
             let _ = waiter.send(outcome);
         }
     }
-    Ok(output.funding.iter().map(|b| b.batch_seq).chain(output.batches.iter().map(|b| b.batch_seq)).collect())
+    let mut committed: Vec<u64> = output.funding.iter().map(|b| b.batch_seq).collect();
+    committed.extend(output.batches.iter().map(|b| b.batch_seq));
+    committed.extend(output.evm.iter().map(|b| b.batch_seq));
+    Ok(committed)
 }
 
 /// The stored form of one executed batch: the block function's facts plus each message's

@@ -8,7 +8,9 @@
 
 use crate::records::AdmissionEntry;
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
-use crate::stored_evm::{decode_block_logs, encode_block_logs, BlockLog, PendingEvmTx, StoredEvmBlock, StoredEvmTx};
+use crate::stored_evm::{
+    decode_block_logs, encode_block_logs, BlockLog, PendingEvmTx, StoredEvmBatch, StoredEvmBlock, StoredEvmTx,
+};
 use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
 use alloy_primitives::B256;
 use numo_chain::{BlockHeader, Proposal};
@@ -46,6 +48,9 @@ const EVM_BLOCK_NUMBERS: TableDefinition<&[u8], u64> = TableDefinition::new("evm
 const EVM_TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("evm_txs");
 /// Each EVM block's logs in order, by block number: the index `eth_getLogs` scans.
 const EVM_LOGS: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_logs");
+/// EVM batches (kind 3, E10) by `batchSeq` ([`StoredEvmBatch`]); their witnesses are in
+/// `witnesses` with every other kind's.
+const EVM_BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_batches");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
@@ -166,6 +171,9 @@ pub struct EvmCommit {
     pub logs: Vec<(u64, Vec<BlockLog>)>,
     /// Admission-log rows of pool transactions that leave the pool (executed, stale, invalid).
     pub removed_pending: Vec<u64>,
+    /// The block's EVM batches (kind 3: its system batch and its EVM block) with their compact
+    /// witnesses (E10, E11).
+    pub batches: Vec<(StoredEvmBatch, Vec<u8>)>,
 }
 
 /// What block commit and the views need of storage: the seam a second backend (or a test
@@ -186,6 +194,8 @@ pub trait ChainStore: Send + Sync {
     fn witness(&self, batch_seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
     /// The funding batch numbered `batch_seq`.
     fn funding_batch(&self, batch_seq: u64) -> Result<Option<StoredFundingBatch>, StoreError>;
+    /// The EVM batch (kind 3) numbered `batch_seq`.
+    fn evm_batch(&self, batch_seq: u64) -> Result<Option<StoredEvmBatch>, StoreError>;
 }
 
 /// The node's redb database.
@@ -231,6 +241,7 @@ impl Store {
             EVM_ADMISSION,
             EVM_BLOCKS,
             EVM_LOGS,
+            EVM_BATCHES,
         ] {
             txn.open_table(table).map_err(db_error)?;
         }
@@ -650,6 +661,11 @@ impl ChainStore for Store {
     fn witness(&self, batch_seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.get(WITNESSES, batch_seq)
     }
+
+    fn evm_batch(&self, batch_seq: u64) -> Result<Option<StoredEvmBatch>, StoreError> {
+        let decode = |bytes: Vec<u8>| StoredEvmBatch::decode(&bytes).map_err(|e| corrupt("evm_batches", batch_seq, e));
+        self.get(EVM_BATCHES, batch_seq)?.map(decode).transpose()
+    }
 }
 
 impl Store {
@@ -707,6 +723,12 @@ fn write_evm(txn: &redb::WriteTransaction, evm: &EvmCommit) -> Result<(), StoreE
     let mut logs = txn.open_table(EVM_LOGS).map_err(db_error)?;
     for (number, block_logs) in &evm.logs {
         logs.insert(*number, encode_block_logs(block_logs).as_slice()).map_err(db_error)?;
+    }
+    let mut batches = txn.open_table(EVM_BATCHES).map_err(db_error)?;
+    let mut witnesses = txn.open_table(WITNESSES).map_err(db_error)?;
+    for (batch, witness) in &evm.batches {
+        batches.insert(batch.batch_seq, batch.encode().as_slice()).map_err(db_error)?;
+        witnesses.insert(batch.batch_seq, witness.as_slice()).map_err(db_error)?;
     }
     let mut pending = txn.open_table(EVM_ADMISSION).map_err(db_error)?;
     for seq in &evm.removed_pending {

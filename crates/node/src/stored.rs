@@ -163,7 +163,7 @@ impl StoredBatch {
     }
 }
 
-fn write_outcome(w: &mut Writer, outcome: &MessageOutcome) {
+pub(crate) fn write_outcome(w: &mut Writer, outcome: &MessageOutcome) {
     match outcome {
         MessageOutcome::Placed(s) => {
             w.u8(0).u256(&s.filled).u256(&s.rested).u256(&s.cancelled).u32(s.fills).u8(u8::from(s.new_tick));
@@ -177,7 +177,7 @@ fn write_outcome(w: &mut Writer, outcome: &MessageOutcome) {
     }
 }
 
-fn read_outcome(r: &mut Reader<'_>) -> Result<MessageOutcome, RecordError> {
+pub(crate) fn read_outcome(r: &mut Reader<'_>) -> Result<MessageOutcome, RecordError> {
     match r.u8()? {
         0 => {
             let (filled, rested, cancelled, fills) = (r.u256()?, r.u256()?, r.u256()?, r.u32()?);
@@ -199,7 +199,7 @@ fn read_outcome(r: &mut Reader<'_>) -> Result<MessageOutcome, RecordError> {
     }
 }
 
-fn read_trade(r: &mut Reader<'_>) -> Result<Trade, RecordError> {
+pub(crate) fn read_trade(r: &mut Reader<'_>) -> Result<Trade, RecordError> {
     let (market_id, maker_order_id, taker_order_id) = (r.b32()?, r.b32()?, r.b32()?);
     let (maker, taker) = (r.address()?, r.address()?);
     let side = r.u8()?;

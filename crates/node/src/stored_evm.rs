@@ -7,9 +7,15 @@
 //! The block's Ethereum header is kept as its RLP (E9), the one encoding its hash commits to,
 //! so what the RPC serves hashes to the stored hash.
 
+use crate::records::TradeRecord;
 use crate::stored::RecordError;
 use alloy_primitives::{Address, B256, U256};
+use numo_evm::error::SkipCode;
+use numo_evm::limits::EVM_PUBLIC_INPUTS_LEN;
+use numo_evm::public_inputs::EvmPublicInputs;
+use numo_evm::system::{SystemMessage, SystemOutcome};
 use numo_stf::codec::{DecodeError, Reader, Writer};
+use numo_stf::records::Trade;
 
 /// Version byte of every record of this module.
 pub const EVM_RECORD_VERSION: u8 = 1;
@@ -288,6 +294,173 @@ pub fn decode_block_logs(bytes: &[u8]) -> Result<Vec<BlockLog>, RecordError> {
     }
     r.finish()?;
     Ok(out)
+}
+
+/// Every [`SkipCode`], by its stored tag (its position here).
+const SKIP_CODES: [SkipCode; 9] = [
+    SkipCode::Nonce,
+    SkipCode::Funds,
+    SkipCode::FeeCap,
+    SkipCode::BlockGas,
+    SkipCode::IntrinsicGas,
+    SkipCode::ChainId,
+    SkipCode::Signature,
+    SkipCode::Malformed,
+    SkipCode::Invalid,
+];
+
+/// What an EVM batch (kind 3, E10) did, besides its public inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvmBatchFacts {
+    /// A system batch (E7): the outbox's messages, one outcome each, and its fills in order
+    /// (the requesting contract is the taker).
+    System {
+        /// The messages, in order.
+        messages: Vec<SystemMessage>,
+        /// One outcome per message.
+        outcomes: Vec<SystemOutcome>,
+        /// Every fill, in execution order.
+        trades: Vec<Trade>,
+    },
+    /// An EVM block (E5): its number and hash (the receipts are in the EVM tables) and the
+    /// transactions it skipped.
+    Block {
+        /// EVM block number (E1).
+        number: u64,
+        /// Its hash (E9).
+        hash: B256,
+        /// Skipped transactions (E5): position among the block's EVM entries, hash, code.
+        skipped: Vec<(u64, B256, SkipCode)>,
+    },
+}
+
+/// An executed batch of kind 3 as stored, beside trading and funding batches in the one
+/// `batchSeq` sequence (E10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvmBatch {
+    /// Venue-global batch number.
+    pub batch_seq: u64,
+    /// Its exchange block.
+    pub block_height: u64,
+    /// E10 public inputs (225 bytes).
+    pub public_inputs: EvmPublicInputs,
+    /// What it did.
+    pub facts: EvmBatchFacts,
+}
+
+fn write_system_outcome(w: &mut Writer, outcome: &SystemOutcome) {
+    match outcome {
+        SystemOutcome::Order { nonce, outcome } => {
+            w.u8(0).u64(*nonce);
+            crate::stored::write_outcome(w, outcome);
+        }
+        SystemOutcome::UnknownMarket => {
+            w.u8(1);
+        }
+        SystemOutcome::Transferred => {
+            w.u8(2);
+        }
+        SystemOutcome::TransferRejected(reason) => {
+            w.u8(3).u8(*reason as u8);
+        }
+    }
+}
+
+fn read_system_outcome(r: &mut Reader<'_>) -> Result<SystemOutcome, RecordError> {
+    match r.u8()? {
+        0 => Ok(SystemOutcome::Order { nonce: r.u64()?, outcome: crate::stored::read_outcome(r)? }),
+        1 => Ok(SystemOutcome::UnknownMarket),
+        2 => Ok(SystemOutcome::Transferred),
+        3 => {
+            let code = r.u8()?;
+            let reason = numo_funding::FundingReject::from_code(code)
+                .ok_or(RecordError::OutOfRange { what: "transfer reject code", value: code })?;
+            Ok(SystemOutcome::TransferRejected(reason))
+        }
+        value => Err(RecordError::OutOfRange { what: "system outcome tag", value }),
+    }
+}
+
+impl StoredEvmBatch {
+    /// `U8 version ‖ U64 batchSeq ‖ U64 blockHeight ‖ publicInputs (225) ‖ U8 phase ‖ facts`,
+    /// facts being for a system batch `U32 n ‖ n × (U32 len ‖ systemMessage (E7) ‖ outcome) ‖
+    /// U32 m ‖ m × trade record (section F)` (outcome `U8 0 ‖ U64 nonce ‖ C-outcome`, `U8 1`
+    /// unknown market, `U8 2` transferred, `U8 3 ‖ U8 rejectCode`), and for a block `U64 number ‖
+    /// B32 hash ‖ U32 k ‖ k × (U64 index ‖ B32 txHash ‖ U8 skipCode)`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(512);
+        w.u8(EVM_RECORD_VERSION).u64(self.batch_seq).u64(self.block_height);
+        w.bytes(&self.public_inputs.encode());
+        match &self.facts {
+            EvmBatchFacts::System { messages, outcomes, trades } => {
+                w.u8(1).u32(messages.len() as u32);
+                for (message, outcome) in messages.iter().zip(outcomes) {
+                    write_bytes(&mut w, &message.encode());
+                    write_system_outcome(&mut w, outcome);
+                }
+                w.u32(trades.len() as u32);
+                for trade in trades {
+                    w.bytes(&trade.encode());
+                }
+            }
+            EvmBatchFacts::Block { number, hash, skipped } => {
+                w.u8(2).u64(*number).b32(hash).u32(skipped.len() as u32);
+                for (index, hash, code) in skipped {
+                    let tag = SKIP_CODES.iter().position(|c| c == code).expect("every skip code is listed");
+                    w.u64(*index).b32(hash).u8(tag as u8);
+                }
+            }
+        }
+        w.into_bytes()
+    }
+
+    /// Strict inverse of [`StoredEvmBatch::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<Self, RecordError> {
+        let mut r = Reader::new(bytes);
+        version(&mut r)?;
+        let (batch_seq, block_height) = (r.u64()?, r.u64()?);
+        let public_inputs = EvmPublicInputs::decode(r.take(EVM_PUBLIC_INPUTS_LEN)?)?;
+        let facts = match r.u8()? {
+            1 => {
+                let n = read_count(&mut r, 4 + 1)?;
+                let (mut messages, mut outcomes) = (Vec::with_capacity(n), Vec::with_capacity(n));
+                for _ in 0..n {
+                    messages.push(SystemMessage::decode(&read_bytes(&mut r)?)?);
+                    outcomes.push(read_system_outcome(&mut r)?);
+                }
+                let m = read_count(&mut r, 245)?;
+                let trades = (0..m).map(|_| crate::stored::read_trade(&mut r)).collect::<Result<_, _>>()?;
+                EvmBatchFacts::System { messages, outcomes, trades }
+            }
+            2 => {
+                let (number, hash) = (r.u64()?, r.b32()?);
+                let k = read_count(&mut r, 8 + 32 + 1)?;
+                let mut skipped = Vec::with_capacity(k);
+                for _ in 0..k {
+                    let (index, hash, tag) = (r.u64()?, r.b32()?, r.u8()?);
+                    let code = *SKIP_CODES
+                        .get(tag as usize)
+                        .ok_or(RecordError::OutOfRange { what: "skip code", value: tag })?;
+                    skipped.push((index, hash, code));
+                }
+                EvmBatchFacts::Block { number, hash, skipped }
+            }
+            value => return Err(RecordError::OutOfRange { what: "EVM batch phase", value }),
+        };
+        r.finish()?;
+        Ok(Self { batch_seq, block_height, public_inputs, facts })
+    }
+
+    /// The batch's trades as the API's records (none for a block). A system batch consumes no
+    /// global index (E10): its trades carry global index 0.
+    pub fn trade_records(&self) -> Vec<TradeRecord> {
+        match &self.facts {
+            EvmBatchFacts::System { trades, .. } => {
+                trades.iter().map(|t| TradeRecord::new(self.batch_seq, 0, t)).collect()
+            }
+            EvmBatchFacts::Block { .. } => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]

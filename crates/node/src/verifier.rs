@@ -18,7 +18,9 @@ pub fn run_verifier(node: Arc<Node>, batches: Receiver<u64>) {
     for batch_seq in batches {
         // Funding batches move value across the bridge: the settler needs each one verified,
         // whatever the sampling mode.
-        let funding = matches!(node.store.funding_batch(batch_seq), Ok(Some(_)));
+        // EVM batches (kind 3) too: their system batches move exchange balances (E7).
+        let funding = matches!(node.store.funding_batch(batch_seq), Ok(Some(_)))
+            || matches!(node.store.evm_batch(batch_seq), Ok(Some(_)));
         let selected = match node.config.verify {
             _ if funding => true,
             VerifyMode::All => true,
@@ -83,6 +85,7 @@ pub fn verify(node: &Node, batch_seq: u64) -> Result<(), VerifyError> {
     let stored = match kind {
         BatchKind::Trading => node.store.batch(batch_seq)?.map(|b| b.public_inputs.to_vec()),
         BatchKind::Funding => node.store.funding_batch(batch_seq)?.map(|b| b.public_inputs.to_vec()),
+        BatchKind::Evm => node.store.evm_batch(batch_seq)?.map(|b| b.public_inputs.to_vec()),
     }
     .ok_or(VerifyError::NotStored("batch"))?;
     let computed = numo_guest::kind::run_kind(kind, &blob)?;

@@ -4,7 +4,7 @@
 
 use crate::store::{ChainStore, StoreError};
 use numo_guest::kind::BatchKind;
-pub use numo_host::witness::{compact, expand, expand_funding};
+pub use numo_host::witness::{compact, expand, expand_evm, expand_funding};
 use numo_stf::codec::DecodeError;
 
 /// Why a stored batch's guest input cannot be served.
@@ -18,12 +18,14 @@ pub enum BlobError {
     Expand(#[from] DecodeError),
 }
 
-/// The kind and exact guest input (C22 or F12 blob) of batch `batch_seq`, if it is stored.
+/// The kind and exact guest input (C22, F12 or E11 blob) of batch `batch_seq`, if it is stored.
 pub fn stored_blob(store: &dyn ChainStore, batch_seq: u64) -> Result<Option<(BatchKind, Vec<u8>)>, BlobError> {
     let Some(compact) = store.witness(batch_seq)? else {
         return Ok(None);
     };
-    if store.funding_batch(batch_seq)?.is_some() {
+    if store.evm_batch(batch_seq)?.is_some() {
+        Ok(Some((BatchKind::Evm, expand_evm(&compact)?)))
+    } else if store.funding_batch(batch_seq)?.is_some() {
         Ok(Some((BatchKind::Funding, expand_funding(&compact)?)))
     } else {
         Ok(Some((BatchKind::Trading, expand(&compact)?)))
