@@ -83,7 +83,7 @@ fn main() {
     };
     let erc20 = env_list("NUMO_EVM_BENCH_ERC20", &[2_000, 5_500]);
     let value = env_list("NUMO_EVM_BENCH_VALUE", &[2_000, 9_000]);
-    let runs = env_list("NUMO_EVM_BENCH_RUNS", &[3])[0].max(1);
+    let runs = env_list("NUMO_EVM_BENCH_RUNS", &[5])[0].max(1);
     println!(
         "numo-chain evm bench: BlockOptions::{}, {ORDERS_PER_BLOCK} orders/block, {SENDERS} EVM senders, {} cores, load {}",
         options.0,
@@ -120,7 +120,7 @@ fn main() {
             let median = &windows[windows.len() / 2];
             let gas_per = median.gas / k as u64;
             summary.push(format!(
-                "{:>5} K={k:<5} median of {runs}: {:>6.0} transfers/s in the EVM block ({:.1} ms, {:.1} % of the 1 s window; {:.0} transfers/s counting all of height 10), exchange blocks {:.1} ms, window {:.1} ms ({:.1} % of 1 s); gas/transfer {gas_per}, gas-limited max {} per block",
+                "{:>5} K={k:<5} median of {runs}: {:>6.0} transfers/s in the EVM block ({:.1} ms, {:.1} % of the 1 s window; {:.0} transfers/s counting its whole height), exchange blocks {:.1} ms, window {:.1} ms ({:.1} % of 1 s); gas/transfer {gas_per}, gas-limited max {} per block",
                 kind.name(),
                 k as f64 / median.evm().as_secs_f64(),
                 ms(median.evm()),
