@@ -6,9 +6,9 @@
 //! (F12 blob, 400-byte funding public inputs of F11); kind 3 an EVM batch — an EVM block or a
 //! system batch (E11 blob, 225-byte public inputs of E10), executed by revm as on the node.
 //! Any other kind, or a batch-invalid blob, panics, so the program fails and no proof of it
-//! can exist. Keccak and signature recovery
-//! run on SP1's precompiles through numo-core's crypto seam. Each phase of a trading batch is
-//! marked for SP1's cycle tracker (`numo prove --mode execute` prints the regions).
+//! can exist. Keccak and signature recovery run on SP1's precompiles through numo-core's
+//! crypto seam. Each phase of a trading batch, and an EVM batch as a whole, is marked for
+//! SP1's cycle tracker (`numo prove --mode execute` prints the regions).
 
 #![no_main]
 sp1_zkvm::entrypoint!(main);
