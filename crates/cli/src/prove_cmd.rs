@@ -26,10 +26,11 @@ pub(crate) enum ModeArg {
 
 #[derive(Args)]
 pub(crate) struct ProveArgs {
-    /// Guest input blob (C22, or F12 with `--kind funding`): file, raw or 0x-hex; `-` reads stdin.
+    /// Guest input blob (C22; F12 with `--kind funding`; E11 with `--kind evm`): file, raw or
+    /// 0x-hex; `-` reads stdin.
     #[arg(long)]
     input: String,
-    /// The blob's kind, given to the program before it (F12): trading or funding.
+    /// The blob's kind, given to the program before it (F12): trading, funding or evm.
     #[arg(long, value_enum, default_value_t = KindArg::Trading)]
     kind: KindArg,
     /// What to do with it.
@@ -54,7 +55,7 @@ pub(crate) enum ProofCommand {
         /// The blob the proof claims to be about.
         #[arg(long)]
         input: Option<String>,
-        /// The kind of that blob: trading or funding.
+        /// The kind of that blob: trading, funding or evm.
         #[arg(long, value_enum, default_value_t = KindArg::Trading)]
         kind: KindArg,
         /// The SP1 program (default: $NUMO_SP1_ELF or target/sp1/numo-sp1-batch.elf).
