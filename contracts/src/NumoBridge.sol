@@ -92,6 +92,7 @@ contract NumoBridge is Ownable, ReentrancyGuard {
 
     uint256 private constant TRADING_PI_LEN = 272;
     uint256 private constant FUNDING_PI_LEN = 400;
+    uint256 private constant EVM_PI_LEN = 225;
     /// `bytes32("NS_BAL")`: the namespace ASCII zero-padded to 32 bytes (C2).
     bytes32 private constant NS_BAL = "NS_BAL";
     uint256 private constant TREE_DEPTH = 256;
@@ -200,7 +201,8 @@ contract NumoBridge is Ownable, ReentrancyGuard {
 
     /// @notice Settles a contiguous range of batches (F13). `epoch` = concatenation of
     ///         `U8 kind ‖ publicInputs` (kind 1: 272-byte trading PI, section B; kind 2: 400-byte
-    ///         funding PI, F11); `proof` is checked by the verifier over the epoch digest.
+    ///         funding PI, F11; kind 3: 225-byte EVM PI, E10); `proof` is checked by the verifier
+    ///         over the epoch digest.
     function settle(bytes calldata epoch, bytes calldata proof) external notFrozen {
         if (epoch.length == 0) revert EmptyEpoch();
         Progress memory g = Progress({
@@ -244,16 +246,20 @@ contract NumoBridge is Ownable, ReentrancyGuard {
         uint256 len;
         if (kind == 1) len = TRADING_PI_LEN;
         else if (kind == 2) len = FUNDING_PI_LEN;
+        else if (kind == 3) len = EVM_PI_LEN;
         else revert UnknownBatchKind(off, kind);
         if (epoch.length - off - 1 < len) revert TruncatedBatch(off);
         uint256 p = off + 1;
 
-        // Common head: prevRoot ‖ newRoot ‖ batchDigest ‖ rulesHash ‖ domain ‖ U64 batchSeq ‖ ...
-        uint64 batchSeq = _u64(epoch, p + 160);
+        // Kinds 1 and 2 share a head: prevRoot ‖ newRoot ‖ batchDigest ‖ rulesHash ‖ domain ‖
+        // U64 batchSeq ‖ ...; an EVM batch (kind 3, E10) starts U8 phase ‖ U64 chainId ‖ U64 height
+        // ‖ U64 batchSeq ‖ prevRoot ‖ newRoot ‖ ... It moves no L1 funds: only its roots chain.
+        (uint256 seqAt, uint256 rootAt) = kind == 3 ? (p + 17, p + 25) : (p + 160, p);
+        uint64 batchSeq = _u64(epoch, seqAt);
         if (batchSeq != g.seq + 1) revert BatchSeqGap(g.seq + 1, batchSeq);
-        bytes32 prevRoot = _word(epoch, p);
+        bytes32 prevRoot = _word(epoch, rootAt);
         if (prevRoot != g.root) revert PrevRootMismatch(batchSeq, g.root, prevRoot);
-        g.root = _word(epoch, p + 32);
+        g.root = _word(epoch, rootAt + 32);
         g.seq = batchSeq;
 
         if (kind == 2) {

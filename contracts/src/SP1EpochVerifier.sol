@@ -30,6 +30,7 @@ contract SP1EpochVerifier is IEpochVerifier {
 
     uint256 private constant TRADING_PI_LEN = 272;
     uint256 private constant FUNDING_PI_LEN = 400;
+    uint256 private constant EVM_PI_LEN = 225;
 
     ISP1Verifier public immutable sp1Verifier;
     bytes32 public immutable programVKey;
@@ -51,6 +52,7 @@ contract SP1EpochVerifier is IEpochVerifier {
             uint256 len;
             if (kind == 1) len = TRADING_PI_LEN;
             else if (kind == 2) len = FUNDING_PI_LEN;
+            else if (kind == 3) len = EVM_PI_LEN;
             else revert MalformedEpoch(off);
             if (epoch.length - off - 1 < len) revert MalformedEpoch(off);
             if (n >= proofs.length) revert ProofCountMismatch(n + 1, proofs.length);

@@ -265,6 +265,13 @@ pub fn next_epoch(node: &Node, last_settled: u64) -> Result<Option<(Vec<u8>, u64
                 break;
             }
             (BatchKind::Funding, batch.block_height, batch.public_inputs.to_vec())
+        } else if let Some(batch) = node.store.evm_batch(seq)? {
+            // An EVM batch (E10) moves no L1 funds, but its roots chain the settled state: it is
+            // settled like the others, once re-executed.
+            if verification != Verification::Verified {
+                break;
+            }
+            (BatchKind::Evm, batch.block_height, batch.public_inputs.to_vec())
         } else {
             break;
         };
@@ -280,7 +287,10 @@ pub fn next_epoch(node: &Node, last_settled: u64) -> Result<Option<(Vec<u8>, u64
     let next_height = |seq: u64| -> Result<Option<u64>, crate::store::StoreError> {
         Ok(match node.store.batch(seq)? {
             Some(batch) => Some(batch.block_height),
-            None => node.store.funding_batch(seq)?.map(|b| b.block_height),
+            None => match node.store.funding_batch(seq)? {
+                Some(batch) => Some(batch.block_height),
+                None => node.store.evm_batch(seq)?.map(|b| b.block_height),
+            },
         })
     };
     while let Some(&(seq, height, _)) = included.last() {
