@@ -215,7 +215,8 @@ fn system_outcome_json(outcome: &SystemOutcome) -> serde_json::Value {
     use serde_json::json;
     match outcome {
         SystemOutcome::Order { nonce, outcome } => {
-            let mut answer = json!({ "nonce": nonce, "outcome": if outcome.is_accepted() { "accepted" } else { "rejected" } });
+            let mut answer =
+                json!({ "nonce": nonce, "outcome": if outcome.is_accepted() { "accepted" } else { "rejected" } });
             match outcome {
                 MessageOutcome::Placed(s) => {
                     answer["filled"] = json!(s.filled.to_string());
