@@ -179,7 +179,7 @@ def test_settle_refusals(chain, env):
     chain.expect_revert(env.settle_fn([funding_batch(env, root_n(2), domain=numo.keccak(b"other"))]),
                         "FundingDomainMismatch")
     chain.expect_revert(b.settle(b"", b""), "EmptyEpoch")
-    chain.expect_revert(b.settle(b"\x03" + b"\x00" * 272, b""), "UnknownBatchKind")
+    chain.expect_revert(b.settle(b"\x04" + b"\x00" * 272, b""), "UnknownBatchKind")
     chain.expect_revert(b.settle(numo.epoch_bytes(good)[:-1], b""), "TruncatedBatch")
     assert env.seq() == 1 and env.root() == root_n(1)
     # consuming the deposit twice: a second funding batch claiming indexBefore 0 again
@@ -187,6 +187,29 @@ def test_settle_refusals(chain, env):
     assert env.bridge.functions.settledDepositCount().call() == 1
     chain.expect_revert(env.settle_fn([funding_batch(env, root_n(3), dep_before=0, dep_acc_before=ZERO,
                                                      dep_after=1)]), "DepositIndexMismatch")
+
+
+def evm_batch(env, new_root, *, seq=None, prev=None):
+    """An EVM batch's 225-byte public inputs (E10): U8 phase ‖ U64 chainId ‖ U64 height ‖ U64 batchSeq ‖
+    prevRoot ‖ newRoot ‖ inputDigest ‖ outputDigest ‖ contextDigest ‖ touchedKeysDigest ‖ U64 count."""
+    seq = env.seq() + 1 if seq is None else seq
+    prev = env.root() if prev is None else prev
+    pi = (numo.u8(2) + numo.u64(7357) + numo.u64(10) + numo.u64(seq) + prev + new_root
+          + b"".join(numo.keccak(bytes([i])) for i in range(4)) + numo.u64(3))
+    assert len(pi) == 225
+    return (3, pi)
+
+
+def test_evm_batches_settle_between_others(chain, env):
+    """Kind 3 (E10) chains the root like the others and moves no funds (F13)."""
+    epoch = [trading_batch(env, root_n(1)), evm_batch(env, root_n(2), seq=2, prev=root_n(1)),
+             trading_batch(env, root_n(3), seq=3, prev=root_n(2))]
+    chain.send(env.settle_fn(epoch))
+    assert env.seq() == 3 and env.root() == root_n(3)
+    chain.expect_revert(env.settle_fn([evm_batch(env, root_n(5), prev=root_n(4))]), "PrevRootMismatch")
+    chain.expect_revert(env.settle_fn([evm_batch(env, root_n(5), seq=5)]), "BatchSeqGap")
+    chain.expect_revert(env.bridge.functions.settle(numo.epoch_bytes([evm_batch(env, root_n(4))])[:-1], b""),
+                        "TruncatedBatch")
 
 
 def test_committee_constructor_refusals(chain):
