@@ -262,10 +262,55 @@ fn check_funding_batch(
     Ok(None)
 }
 
+/// Re-executes one EVM batch (E11: an EVM block or a system batch) and compares its public
+/// inputs, roots, and what the record says it did: the EVM block's hash (E10 `outputDigest`)
+/// or the system batch's messages and trades.
+fn check_evm_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<B256>) -> Result<Option<Fraud>> {
+    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
+    let blob = client.witness(seq)?;
+    let output = match numo_guest::evm::run_evm(&blob) {
+        Ok(output) => output,
+        Err(error) => {
+            return Ok(fraud(
+                seq,
+                "the witness does not re-execute",
+                "a valid E11 witness",
+                format!("invalid: {error}"),
+            ))
+        }
+    };
+    let pi = output.public_inputs;
+    let computed_pi = hex::encode_prefixed(pi.encode());
+    if computed_pi != claimed_pi {
+        return Ok(fraud(seq, "public inputs differ from the re-execution", computed_pi, claimed_pi));
+    }
+    if let Some(fraud) = check_roots(seq, record, pi.batch_seq, (pi.prev_root, pi.new_root), expected_prev)? {
+        return Ok(Some(fraud));
+    }
+    match record["phase"].as_str() {
+        Some("block") => {
+            let claimed = field_b256(&record["evmBlock"], "hash")?;
+            if claimed != pi.output_digest {
+                return Ok(fraud(seq, "EVM block hash differs from the re-execution", pi.output_digest, claimed));
+            }
+        }
+        Some("system") => {
+            let messages = record["messages"].as_array().map_or(0, Vec::len) as u64;
+            if messages != pi.count {
+                return Ok(fraud(seq, "system message count differs from the witness", pi.count, messages));
+            }
+        }
+        other => return Ok(fraud(seq, "EVM batch phase", "block or system", format!("{other:?}"))),
+    }
+    Ok(None)
+}
+
 /// Re-executes one batch and compares everything the node claims about it.
 fn check_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<B256>) -> Result<Option<Fraud>> {
-    if record["kind"].as_str() == Some("funding") {
-        return check_funding_batch(client, seq, record, expected_prev);
+    match record["kind"].as_str() {
+        Some("funding") => return check_funding_batch(client, seq, record, expected_prev),
+        Some("evm") => return check_evm_batch(client, seq, record, expected_prev),
+        _ => {}
     }
     let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
     let blob = client.witness(seq)?;
