@@ -254,7 +254,7 @@ class Node:
         self.starts += 1
         self.log = open(self.workdir / f"node-{self.starts}.log", "wb")
         args = [
-            str(NUMO), "node", "--dev",
+            str(NUMO), "node", "--dev", "--evm-rpc", "off",
             "--data-dir", str(self.data_dir),
             "--http", f"127.0.0.1:{self.port}",
             "--l1-rpc", self.l1_url,

@@ -49,7 +49,7 @@ def node_url(tmp_path_factory):
     data = tmp_path_factory.mktemp("numo-data")
     process = subprocess.Popen(
         [str(numo_binary()), "node", "--dev", "--http", url[len("http://") :], "--data-dir", str(data),
-         "--block-interval-ms", "20"],
+         "--block-interval-ms", "20", "--evm-rpc", "off"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -124,7 +124,7 @@ def l1_node_url(tmp_path_factory, anvil_url):
     log = open(data.parent / "numo-l1-node.log", "wb")
     process = subprocess.Popen(
         [str(numo_binary()), "node", "--dev", "--http", url[len("http://") :], "--data-dir", str(data / "d"),
-         "--block-interval-ms", "50", "--l1-rpc", anvil_url, "--settle-interval-ms", "1000"],
+         "--block-interval-ms", "50", "--evm-rpc", "off", "--l1-rpc", anvil_url, "--settle-interval-ms", "1000"],
         stdout=subprocess.DEVNULL,
         stderr=log,
     )

@@ -30,9 +30,11 @@ pub(crate) struct NodeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     http: SocketAddr,
     /// Ethereum JSON-RPC of the EVM (cast, forge, web3.py, viem): ADDR, or `off` to serve none.
-    /// 9545 by default, so anvil's 8545 (the dev L1) stays free.
-    #[arg(long, default_value = numo_node::limits::DEFAULT_EVM_RPC_ADDR, value_parser = parse_evm_rpc)]
-    evm_rpc: EvmRpc,
+    /// `--dev` and `--genesis` serve it on 127.0.0.1:9545 by default (anvil's 8545, the dev L1,
+    /// stays free); `--home` nodes only when given an address, since a local testnet runs
+    /// several nodes on one machine.
+    #[arg(long, value_parser = parse_evm_rpc)]
+    evm_rpc: Option<EvmRpc>,
     /// Data directory (redb).
     #[arg(long, default_value = "./numo-data")]
     data_dir: PathBuf,
@@ -142,6 +144,13 @@ fn l1_config(args: &NodeArgs) -> Result<Option<numo_node::l1::L1Config>> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct EvmRpc(Option<SocketAddr>);
 
+impl EvmRpc {
+    /// `DEFAULT_EVM_RPC_ADDR`, the single-node default.
+    fn default_addr() -> Self {
+        parse_evm_rpc(numo_node::limits::DEFAULT_EVM_RPC_ADDR).expect("the default address parses")
+    }
+}
+
 fn parse_evm_rpc(text: &str) -> Result<EvmRpc, String> {
     if text == "off" {
         return Ok(EvmRpc(None));
@@ -182,7 +191,7 @@ fn run_home(dir: &std::path::Path, args: &NodeArgs) -> Result<()> {
     let role = if home.validator_key.is_some() { "validator" } else { "follower" };
     println!("numo {role} — home {}, genesis root {}", dir.display(), home.genesis.genesis_root());
     let stream_limits = args.stream_limits();
-    let evm_rpc = args.evm_rpc;
+    let evm_rpc = args.evm_rpc.unwrap_or(EvmRpc(None));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async move {
         let http = config.http;
@@ -265,7 +274,7 @@ fn run_node(args: NodeArgs) -> Result<()> {
         if let Some(settings) = prover {
             numo_node::prover::start_prover(&node, settings);
         }
-        serve_evm_rpc(&node, args.evm_rpc).await?;
+        serve_evm_rpc(&node, args.evm_rpc.unwrap_or_else(EvmRpc::default_addr)).await?;
         let listener =
             tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("binding {}", args.http))?;
         println!("listening on http://{}", listener.local_addr()?);

@@ -402,8 +402,18 @@ fn check_chain(client: &reqwest::blocking::Client, node: &RunningNode, genesis: 
         for &seq in &block.batch_seqs {
             assert_eq!(seq, next_batch_seq, "block {h}: batchSeq 1..N without gaps or duplicates");
             next_batch_seq += 1;
-            let batch: BatchRecord =
-                serde_json::from_value(get_json(client, url, &format!("/v1/batches/{seq}"))).unwrap();
+            let record = get_json(client, url, &format!("/v1/batches/{seq}"));
+            if record["kind"] == "evm" {
+                // The EVM block of every 10th height (E1): re-executed by the guest and rebuilt
+                // on the replayed state by the host builder, as the node built it.
+                let pi =
+                    replay_evm_batch(client, url, &mut replay, &genesis, &record, (h, seq, block.timestamp_ms, parent));
+                assert_eq!(pi.prev_root, root, "EVM batch {seq}: prevRoot is the previous newRoot");
+                public_inputs.push(pi.encode().to_vec());
+                root = pi.new_root;
+                continue;
+            }
+            let batch: BatchRecord = serde_json::from_value(record).unwrap();
             assert_eq!((batch.batch_seq, batch.block_height), (seq, h));
             assert_eq!(batch.prev_root, root, "batch {seq}: prevRoot is the previous newRoot");
             let pi_bytes = hex::decode(&batch.public_inputs).unwrap();
@@ -597,4 +607,32 @@ fn batches_left_unverified_are_verified_after_a_restart() {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// Checks an EVM batch (kind 3) the node serves against the guest and rebuilds it on `replay`
+/// with the host builder (the API serves witnesses in full form); returns its public inputs. `at` is (height, batchSeq, block time,
+/// parent hash).
+fn replay_evm_batch(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    replay: &mut numo_host::FullState,
+    genesis: &VenueGenesis,
+    record: &Value,
+    at: (u64, u64, u64, B256),
+) -> numo_evm::EvmPublicInputs {
+    let (height, seq, timestamp_ms, parent_hash) = at;
+    assert_eq!((record["batchSeq"].as_u64(), record["blockHeight"].as_u64()), (Some(seq), Some(height)));
+    let witness = client.get(format!("{url}/v1/batches/{seq}/witness")).send().unwrap().bytes().unwrap();
+    let output = numo_guest::evm::run_evm(&witness).unwrap_or_else(|e| panic!("EVM batch {seq}: guest refused: {e}"));
+    assert_eq!(hex::encode_prefixed(output.public_inputs.encode()), record["publicInputs"], "EVM batch {seq}: guest");
+    let venue =
+        numo_chain::Venue::new(genesis.markets.iter().map(|m| m.context)).evm.expect("the dev venue has an EVM");
+    let phase = if record["phase"] == "system" { numo_evm::EvmPhase::System } else { numo_evm::EvmPhase::Block };
+    let env = numo_evm::EvmEnv { chain_id: venue.chain_id, height, timestamp_ms, parent_hash };
+    let header = numo_guest::evm::EvmHeader { phase, prev_root: replay.root(), venue, env, batch_seq: seq };
+    let built = numo_host::build_evm_batch(replay, header, &[], numo_host::WitnessForm::Full)
+        .unwrap_or_else(|e| panic!("EVM batch {seq}: replay refused: {e}"));
+    assert_eq!(built.public_inputs, output.public_inputs, "EVM batch {seq}: replayed public inputs");
+    assert!(built.blob == witness, "EVM batch {seq}: the replayed witness differs from the served one");
+    output.public_inputs
 }

@@ -103,7 +103,7 @@ fn guest_run_kind_funding_exits_1_on_an_invalid_funding_blob_and_trading_refuses
     let output = numo(&["guest", "run", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("invalid: "));
-    let output = numo(&["guest", "run", "--kind", "evm", file.to_str().unwrap()]);
+    let output = numo(&["guest", "run", "--kind", "bogus", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "an unknown kind is a usage error");
 }
 

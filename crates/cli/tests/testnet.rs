@@ -249,10 +249,14 @@ fn assert_executed_once(net: &Net, i: usize, traders: &Traders) {
             break;
         }
         assert_eq!(status, 200);
+        seq += 1;
+        if batch["kind"] == "evm" {
+            // The EVM block of every 10th height (E1): no exchange messages.
+            continue;
+        }
         for message in batch["messages"].as_array().unwrap() {
             *seen.entry(message["signature"].as_str().unwrap().to_string()).or_default() += 1;
         }
-        seq += 1;
     }
     for signature in traders.acked.keys() {
         assert_eq!(

@@ -28,7 +28,7 @@ use std::path::PathBuf;
 /// Address of dev account 0, `secret = keccak256("numo-dev-account" ‖ U32 0)`.
 const DEV_ACCOUNT_0: &str = "0x5b35b6f6db1ddee88e1e27b9d9d522bb16981056";
 /// Root of the dev genesis state (30 NS_BAL entries, the EVM alloc and genesis head, E8).
-const DEV_GENESIS_ROOT: &str = "0x68dffb6140698c6c8040cff719ec19e8f0b54c88c2a244dd47af5bf963687cb7";
+const DEV_GENESIS_ROOT: &str = "0x913264bfdee4ce6246657ea7b61d461958ca4c2ab09766a78169a890fd6d3cd4";
 
 // ---- genesis ---------------------------------------------------------------------------------
 
@@ -149,8 +149,9 @@ fn dev_accounts_are_deterministic_and_distinct() {
 fn dev_genesis_root_is_pinned_and_accounts_funded() {
     let genesis = VenueGenesis::dev();
     let state = genesis.initial_state();
-    // 30 NS_BAL entries, 10 NS_EVMACCT (E8: 1,000,000 NUMO each), the EVM head and block hash 0.
-    assert_eq!(state.len(), 42);
+    // 30 NS_BAL entries, 10 NS_EVMACCT (E8: 1,000,000 NUMO each), the system contract's account
+    // and code (E6, E8), the EVM head and block hash 0.
+    assert_eq!(state.len(), 44);
     assert_eq!(genesis.genesis_root(), state.root());
     let numo = U256::from(10u64).pow(U256::from(24u64));
     for account in dev_accounts() {

@@ -37,7 +37,9 @@ pub(crate) fn log_tail(log: &Path) -> String {
 }
 
 impl RunningNode {
-    /// Starts `numo node --dev --data-dir DATA_DIR ARGS…` with its stderr appended to `log`.
+    /// Starts `numo node --dev --data-dir DATA_DIR ARGS…` with its stderr appended to `log`. Its
+    /// EVM JSON-RPC listens on a port of the system's choosing unless `args` names one, so tests
+    /// running side by side never collide on the default 9545.
     pub(crate) fn start(data_dir: &Path, args: &[&str], log: &Path) -> RunningNode {
         let health = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -50,6 +52,7 @@ impl RunningNode {
             let child = Command::new(env!("CARGO_BIN_EXE_numo"))
                 .args(["node", "--dev", "--http", &address, "--data-dir"])
                 .arg(data_dir)
+                .args(if args.contains(&"--evm-rpc") { &[][..] } else { &["--evm-rpc", "127.0.0.1:0"][..] })
                 .args(args)
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())
