@@ -407,7 +407,7 @@ fn check_chain(client: &reqwest::blocking::Client, node: &RunningNode, genesis: 
                 // The EVM block of every 10th height (E1): re-executed by the guest and rebuilt
                 // on the replayed state by the host builder, as the node built it.
                 let pi =
-                    replay_evm_batch(client, url, &mut replay, &genesis, &record, (h, seq, block.timestamp_ms, parent));
+                    replay_evm_batch(client, url, &mut replay, genesis, &record, (h, seq, block.timestamp_ms, parent));
                 assert_eq!(pi.prev_root, root, "EVM batch {seq}: prevRoot is the previous newRoot");
                 public_inputs.push(pi.encode().to_vec());
                 root = pi.new_root;
