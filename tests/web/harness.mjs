@@ -408,3 +408,53 @@ export async function step(page, node, name, fn) {
     throw error;
   }
 }
+
+// ------------------------------------------------------------------------------------ the DOM contract
+
+/** Each element's text with its text nodes joined by spaces (so `<b>3010</b><i>0.5</i>` reads `3010 0.5`). */
+export async function rowTexts(locator) {
+  return locator.evaluateAll((elements) =>
+    elements.map((element) => {
+      const parts = [];
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) parts.push(walker.currentNode.textContent);
+      return parts.join(' ').replace(/\s+/g, ' ').trim();
+    }),
+  );
+}
+
+/** Whether a row's text shows the number `value` (a decimal string or number), separators allowed. */
+export function showsNumber(text, value) {
+  return numbersIn(text).some((n) => Number(n) === Number(value));
+}
+
+/** The rows (`rowTestId`) under `testId` whose text shows `value`, waited for (bounded). */
+export async function waitForRow(page, testId, rowTestId, value, { timeout = WAIT_MS, what } = {}) {
+  const rows = page.getByTestId(testId).getByTestId(rowTestId);
+  let last = [];
+  try {
+    return await waitFor(what || `${rowTestId} showing ${value} in ${testId}`, async () => {
+      last = await rowTexts(rows);
+      const index = last.findIndex((text) => showsNumber(text, value));
+      return index >= 0 ? { row: rows.nth(index), text: last[index], index } : null;
+    }, { timeout });
+  } catch (error) {
+    error.message += `\n--- ${rowTestId} rows: ${JSON.stringify(last.slice(0, 30))}`;
+    throw error;
+  }
+}
+
+/** Clicks a bottom tab (role tab) if it is not already selected. */
+export async function openTab(page, name) {
+  const tab = page.getByRole('tab', { name, exact: true });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
+/** Selects the option of a `<select>` whose value equals `value` ignoring case (addresses). */
+export async function selectByValue(select, value) {
+  const values = await select.locator('option').evaluateAll((options) => options.map((o) => o.value));
+  const match = values.find((v) => v.toLowerCase() === String(value).toLowerCase());
+  if (match === undefined) throw new Error(`no option ${value} among ${JSON.stringify(values)}`);
+  await select.selectOption(match);
+  return values;
+}
