@@ -107,8 +107,8 @@ const measurements = {};
 export function measure(t, name, value) {
   measurements[name] = value;
   const line = `MEASURE ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
-  console.log(line);
-  t?.diagnostic?.(line);
+  if (t?.diagnostic) t.diagnostic(line);
+  else console.log(line);
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, 'measurements.json');
   let all = {};
