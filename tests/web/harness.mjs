@@ -159,15 +159,22 @@ async function stopChild(child, graceMs = 10_000) {
     return;
   }
   const done = new Promise((resolve) => child.once('exit', resolve));
+  // waits for the exit at most `ms`, without a timer left behind to hold the test process open
+  const exitWithin = async (ms) => {
+    let timer;
+    const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+    const outcome = await Promise.race([done.then(() => 'exited'), timeout]);
+    clearTimeout(timer);
+    return outcome === 'exited' || exited(child);
+  };
   try {
     process.kill(child.pid, 'SIGTERM');
   } catch {}
-  const timer = sleep(graceMs).then(() => 'timeout');
-  if ((await Promise.race([done, timer])) === 'timeout' && !exited(child)) {
+  if (!(await exitWithin(graceMs))) {
     try {
       process.kill(child.pid, 'SIGKILL');
     } catch {}
-    await Promise.race([done, sleep(graceMs)]);
+    await exitWithin(graceMs);
   }
   children.delete(child);
 }
