@@ -104,6 +104,8 @@ test('markets, book and trades made through the API, grouping at the tick', { ti
     // the crossed level is gone from the book
     const asks = await rowTexts(page.getByTestId('orderbook').getByTestId('book-ask'));
     assert.ok(!asks.some((text) => showsNumber(text, CROSS[0])), `no ask left at ${CROSS[0]}: ${asks}`);
+    const chart = await page.getByTestId('chart').boundingBox();
+    assert.ok(chart && chart.width > 100 && chart.height > 100, `the chart takes room: ${JSON.stringify(chart)}`);
     await screenshot(page, 'main-1280x800');
     t.diagnostic(`screenshot target/web-screenshots/main-1280x800.png`);
   });
@@ -119,6 +121,11 @@ test('a crossing order through the form: tape, balances, order and fill history'
     await openTab(page, 'Balances');
     const before = { weth: await apiBalance(trader.address, 'WETH'), usdc: await apiBalance(trader.address, 'USDC') };
     await waitForBalance('USDC', before.usdc.available);
+
+    // the submit button names the side
+    await form().getByRole('radio', { name: 'Sell', exact: true }).check();
+    await form().getByRole('button', { name: 'Sell', exact: true }).waitFor();
+    assert.equal(await form().getByRole('button', { name: 'Buy', exact: true }).count(), 0, 'no "Buy" submit while Sell is chosen');
 
     await fillForm('Buy', ...FORM_BUY);
     await submit('Buy');
@@ -264,6 +271,24 @@ test("a fill's batch: public inputs, verification and proof status, re-execution
       console.log("PATH reexecute: node verdict only (no wasm guest in this build)");
       assert.ok(text.includes('verified'), `the node's verdict "verified" is shown: ${text.slice(0, 500)}`);
     }
+  });
+});
+
+test('switching markets: the other book, its grouping, and back', { timeout: 90_000 }, async () => {
+  await step(page, node, 'switch-market', async () => {
+    const other = markets.find((m) => urlSymbol(m.symbol) !== MARKET);
+    const symbol = urlSymbol(other.symbol);
+    await node.placeOrder({ key: maker.privateKey, market: symbol, side: 'buy', price: '60000', qty: '0.01' });
+    await node.placeOrder({ key: maker.privateKey, market: symbol, side: 'sell', price: '61000', qty: '0.02' });
+    await openApp(page, node, '/');
+    await page.getByTestId('market-select').selectOption(symbol);
+    await waitForRow(page, 'orderbook', 'book-bid', '60000', { what: `the ${symbol} bid` });
+    await waitForRow(page, 'orderbook', 'book-ask', '61000', { what: `the ${symbol} ask` });
+    const rows = await rowTexts(page.getByTestId('orderbook').locator('[data-testid="book-bid"], [data-testid="book-ask"]'));
+    assert.ok(!rows.some((text) => showsNumber(text, ASKS[1][0])), `no ${MARKET} level left in the ${symbol} book: ${rows}`);
+    await waitFor(`${symbol} grouping at its tick ${humanTick(other)}`, async () => Number(await page.getByTestId('book-grouping').inputValue()) === Number(humanTick(other)));
+    await page.getByTestId('market-select').selectOption(MARKET);
+    await waitForRow(page, 'orderbook', 'book-ask', ASKS[1][0], { what: `the ${MARKET} book again` });
   });
 });
 

@@ -87,3 +87,43 @@ test('bundle size of web/dist (raw and gzip)', (t) => {
   measure(t, 'bundle_size', size);
   assert.ok(size.files > 0);
 });
+
+test('layout shift while the book and the tape update (printed)', { timeout: 120_000 }, async (t) => {
+  const page = await newPage(browser, { viewport: DESKTOP });
+  try {
+    await step(page, node, 'layout-shift', async () => {
+      const [, maker] = await devAccounts();
+      await openApp(page, node, '/');
+      await page.getByTestId('orderbook').getByTestId('book-ask').first().waitFor();
+      await page.waitForFunction(() => /\blive\b/i.test(document.querySelector('[data-testid="ws-status"]')?.textContent || ''));
+      await page.waitForTimeout(1000); // loading settles first: only shifts caused by updates count
+      await page.evaluate(() => {
+        window.__shift = { cls: 0, entries: 0, sources: [] };
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            if (entry.hadRecentInput) continue;
+            window.__shift.cls += entry.value;
+            window.__shift.entries += 1;
+            for (const source of entry.sources || []) {
+              const node = source.node;
+              const id = node?.closest?.('[data-testid]')?.getAttribute('data-testid') || node?.nodeName || '?';
+              if (!window.__shift.sources.includes(id)) window.__shift.sources.push(id);
+            }
+          }
+        }).observe({ type: 'layout-shift', buffered: false });
+      });
+      for (let i = 0; i < 8; i++) {
+        const price = String(3000 + i);
+        await node.placeOrder({ key: maker.privateKey, market: 'WETH-USDC', side: 'sell', price, qty: '0.01' });
+        await node.placeOrder({ key: maker.privateKey, market: 'WETH-USDC', side: 'buy', price, qty: '0.01', ioc: true });
+        await node.placeOrder({ key: maker.privateKey, market: 'WETH-USDC', side: 'buy', price: String(2900 + i), qty: '0.02' });
+      }
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="trade-row"]')].some((r) => /3,?007/.test(r.textContent)), null, { timeout: 20_000 });
+      await page.waitForTimeout(500);
+      const shift = await page.evaluate(() => window.__shift);
+      measure(t, 'layout_shift_during_updates', { cumulative: Number(shift.cls.toFixed(4)), entries: shift.entries, sources: shift.sources, updates: '8 trades + 16 new levels' });
+    });
+  } finally {
+    await page.context().close();
+  }
+});

@@ -8,6 +8,11 @@
 # measurements go to target/web-screenshots/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+files=()
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == *.test.mjs ]]; then files+=("$(realpath "$arg")"); else args+=("$arg"); fi
+done
 cd "$ROOT"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -23,10 +28,6 @@ fi
 
 rm -rf "$ROOT/target/web-screenshots"
 mkdir -p "$ROOT/target/web-screenshots"
-files=()
-for arg in "$@"; do [[ "$arg" == *.test.mjs ]] && files+=("$(realpath "$arg")"); done
-args=()
-for arg in "$@"; do [[ "$arg" == *.test.mjs ]] || args+=("$arg"); done
 cd tests/web
 if ((${#files[@]} == 0)); then files=(*.test.mjs); fi
 exec timeout 900 node --test --test-concurrency=1 --test-reporter=spec "${args[@]}" "${files[@]}"
