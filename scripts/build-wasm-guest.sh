@@ -33,9 +33,12 @@ cp -r crates "$stage/crates"
 cp -r programs/wasm-guest "$stage/programs/wasm-guest"
 rm -rf "$stage/programs/wasm-guest/target"
 
-# Later remappings win: the target directory may lie inside the checkout.
+# Size: panics abort at once (no messages or locations: every batch-invalid input is a typed
+# error, a panic is a bug and traps), opt-level z, fat LTO, libsecp256k1's small tables
+# (programs/wasm-guest/Cargo.toml). Later remappings win: the target directory may lie inside
+# the checkout.
 rustflags=(
-    -C panic=abort
+    -Zunstable-options -C panic=immediate-abort
     "--remap-path-prefix=$stage=/numo"
     "--remap-path-prefix=$repo=/numo"
     "--remap-path-prefix=$cargo_home=/cargo"
@@ -61,7 +64,7 @@ start=$SECONDS
 (
     cd "$stage/programs/wasm-guest"
     /usr/bin/cargo build --release --locked \
-        -Zbuild-std=std,panic_abort \
+        -Zbuild-std=std \
         --target "$target" --target-dir "$target_dir"
 )
 echo "build: $((SECONDS - start)) s"
