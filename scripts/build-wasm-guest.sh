@@ -29,8 +29,8 @@ mkdir -p "$stage"
 rm -rf "${stage:?}/crates" "${stage:?}/programs"
 mkdir -p "$stage/programs"
 cp Cargo.toml Cargo.lock rustfmt.toml "$stage/"
-cp -r crates "$stage/crates"
-cp -r programs/wasm-guest "$stage/programs/wasm-guest"
+cp -rp crates "$stage/crates"
+cp -rp programs/wasm-guest "$stage/programs/wasm-guest"
 rm -rf "$stage/programs/wasm-guest/target"
 
 # Size: panics abort at once (no messages or locations: every batch-invalid input is a typed

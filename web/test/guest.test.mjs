@@ -133,3 +133,20 @@ test('the instance is reusable: repeated runs give the same bytes without growin
   assert.equal(guest.exports.memory.buffer.byteLength, before);
   console.log(`guest memory: ${before} bytes`);
 });
+
+test('a trap gives guest_trap and a fresh instance that works', async () => {
+  const local = await loadGuest(guest.module);
+  const trapping = {
+    ...local.exports,
+    numo_run: () => {
+      throw new WebAssembly.RuntimeError('unreachable');
+    },
+  };
+  local.exports = trapping;
+  const vector = await vectorJson(vectorFiles[0]);
+  const blob = fromHex(vector.guestInput);
+  const result = reexecute(local, 'trading', blob);
+  assert.deepEqual([result.ok, result.code], [false, 'guest_trap']);
+  assert.notEqual(local.exports, trapping);
+  assertPublicInputs(reexecute(local, 'trading', blob), 'trading', fromHex(vector.expectedPublicInputs));
+});
