@@ -369,7 +369,7 @@ async function startDevProxy(dist, nodePort) {
 /** Debian's Chromium, headless (`--no-sandbox` when running as root, which its sandbox refuses). */
 export async function launchBrowser() {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: run scripts/web-deps.sh (Debian's chromium)`);
-  const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  const args = ['--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 60_000 });
 }
 
@@ -408,8 +408,12 @@ export async function step(page, node, name, fn) {
   try {
     return await fn();
   } catch (error) {
+    const base = `failed-${name.replace(/[^\w-]+/g, '-')}`;
     try {
-      await screenshot(page, `failed-${name.replace(/[^\w-]+/g, '-')}`, { fullPage: true });
+      await screenshot(page, base, { fullPage: true });
+    } catch {}
+    try {
+      writeFileSync(path.join(ARTIFACTS, `${base}.node.log`), node?.logTail(200_000) ?? '');
     } catch {}
     error.message += `\n--- page errors: ${JSON.stringify(page?.errors?.slice(-10) ?? [])}\n--- numo log tail:\n${node?.logTail(2000) ?? ''}`;
     throw error;
