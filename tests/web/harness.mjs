@@ -120,21 +120,30 @@ export function measure(t, name, value) {
 
 /** Sizes of a built bundle directory: files, raw bytes and gzip bytes (each file gzipped alone, as served). */
 export function bundleSize(dir) {
-  let files = 0, raw = 0, gzip = 0;
+  const files = [];
   const walk = (d) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else {
         const bytes = readFileSync(p);
-        files += 1;
-        raw += bytes.length;
-        gzip += gzipSync(bytes, { level: 9 }).length;
+        files.push({ file: path.relative(dir, p), raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
       }
     }
   };
   walk(dir);
-  return { dir: path.relative(REPO, dir) || dir, files, rawBytes: raw, gzipBytes: gzip };
+  const sum = (list, key) => list.reduce((a, f) => a + f[key], 0);
+  const wasm = files.filter((f) => f.file.endsWith('.wasm'));
+  const app = files.filter((f) => !f.file.endsWith('.wasm'));
+  return {
+    dir,
+    files: files.length,
+    rawBytes: sum(files, 'raw'),
+    gzipBytes: sum(files, 'gzip'),
+    withoutWasm: { rawBytes: sum(app, 'raw'), gzipBytes: sum(app, 'gzip') },
+    wasm: { rawBytes: sum(wasm, 'raw'), gzipBytes: sum(wasm, 'gzip') },
+    perFile: files,
+  };
 }
 
 // ------------------------------------------------------------------------------------ processes

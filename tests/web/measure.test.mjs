@@ -78,7 +78,7 @@ test('book bench: /?bench=book', { timeout: BENCH_MS + 30_000 }, async (t) => {
 });
 
 test('bundle size of web/dist (raw and gzip)', (t) => {
-  const dist = process.env.NUMO_WEB_DEV_DIST || path.join(REPO, 'web', 'dist');
+  const dist = process.env.NUMO_WEB_DIST || process.env.NUMO_WEB_DEV_DIST || path.join(REPO, 'web', 'dist');
   if (!existsSync(dist)) {
     t.skip(`no built bundle at ${dist}`);
     return;
