@@ -8,7 +8,7 @@ import { groupLevels, type GroupedLevel } from '../state/book';
 import { Store, useStore } from '../state/store';
 import { grouped } from './format';
 
-export const ROWS = 12;
+export const ROWS = 10;
 /** A price picked from the book or the tape; the order form takes it. */
 export const pickedPrice = new Store<{ price: string; at: number } | null>(null);
 
@@ -63,9 +63,15 @@ export function OrderBook() {
         <h2>Order book</h2>
         <label class="field-inline small">
           <span class="label-text">Group</span>
-          <select data-testid="book-grouping" aria-label="Price grouping" value={String(group)} onChange={(e) => setGroup(Number((e.target as HTMLSelectElement).value))}>
+          <select
+            data-testid="book-grouping"
+            aria-label="Price grouping"
+            value={grid.price(group)}
+            onChange={(e) => setGroup(GROUPS.find((g) => grid.price(g) === (e.target as HTMLSelectElement).value) ?? 1)}
+          >
+            {/* option values are the group's price step in human units; the first is the tick */}
             {GROUPS.map((g) => (
-              <option key={g} value={String(g)}>
+              <option key={g} value={grid.price(g)}>
                 {grid.price(g)}
               </option>
             ))}
