@@ -12,17 +12,18 @@ import { gridOf, marketById, markets } from '../state/app';
 import { useStore } from '../state/store';
 import { batchHref, dateTimeOf, grouped, shortHex } from './format';
 
+// Shown after the node's own word for the status, so the page and the API say the same thing.
 const VERIFICATION: Record<string, string> = {
-  verified: 'verified — the node re-executed this batch with the guest and got the same public inputs',
-  pending: 'pending — the node has not re-executed this batch yet',
-  mismatch: 'MISMATCH — the node’s re-execution disagrees with what it committed',
+  verified: 'the node re-executed this batch with the guest and got the same public inputs',
+  pending: 'the node has not re-executed this batch yet',
+  mismatch: 'the node’s re-execution DISAGREES with what it committed',
 };
 
 const PROOF: Record<string, string> = {
-  none: 'no SP1 proof (this node does not prove: numo node --prover sp1)',
-  queued: 'queued for SP1 proving',
-  proving: 'SP1 proof in progress',
-  proved: 'SP1 proof ready (GET /v1/batches/{seq}/proof)',
+  none: 'no proof: this node does not prove (numo node --prover sp1)',
+  queued: 'waiting for the SP1 prover',
+  proving: 'the SP1 prover is working on it',
+  proved: 'SP1 proof ready: GET /v1/batches/{seq}/proof',
   failed: 'SP1 proving failed',
 };
 
@@ -139,13 +140,15 @@ export function BatchView({ seq }: { seq: number }) {
             <div>
               <dt>Verification (node)</dt>
               <dd data-testid="batch-verification" class={`badge v-${batch.verification}`}>
-                {VERIFICATION[batch.verification] ?? batch.verification}
+                {batch.verification}
+                {VERIFICATION[batch.verification] ? ` — ${VERIFICATION[batch.verification]}` : ''}
               </dd>
             </div>
             <div>
               <dt>SP1 proof</dt>
               <dd data-testid="batch-proof" class={`badge p-${batch.proof?.status ?? 'none'}`}>
-                {PROOF[batch.proof?.status ?? 'none'] ?? batch.proof?.status}
+                {batch.proof?.status ?? 'none'}
+                {PROOF[batch.proof?.status ?? 'none'] ? ` — ${PROOF[batch.proof?.status ?? 'none']}` : ''}
                 {batch.proof?.error ? `: ${batch.proof.error}` : ''}
               </dd>
             </div>
