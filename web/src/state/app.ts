@@ -70,7 +70,12 @@ function recall(item: string): string | null {
 // ---- start ---------------------------------------------------------------------------------
 
 export async function start(): Promise<void> {
-  ws.onStatus((s) => wsStatus.set(s));
+  let wasLive = false;
+  ws.onStatus((s) => {
+    if (s === 'live' && wasLive) catchUp();
+    if (s === 'live') wasLive = true;
+    wsStatus.set(s);
+  });
   ws.start();
   let list: Market[];
   try {
@@ -175,12 +180,24 @@ export function selectMarket(m: Market): void {
   );
 }
 
-/** Merge newest-first `list` into the tape: live trades go on top, a late REST answer below. */
+/** Merge newest-first `list` into the tape, newest first by execution order (batchSeq, then
+ *  globalIndex; a stable sort keeps the fills of one message as they came), so a late REST
+ *  answer or a refetch after a reconnect lands where it belongs. */
 function mergeTrades(list: Trade[], onTop: boolean): void {
   const seen = new Set(trades.get().map(tradeKey));
   const add = list.filter((t) => !seen.has(tradeKey(t)));
   if (!add.length) return;
-  trades.set((onTop ? [...add, ...trades.get()] : [...trades.get(), ...add]).slice(0, MAX_TRADES));
+  const merged = onTop ? [...add, ...trades.get()] : [...trades.get(), ...add];
+  merged.sort((a, b) => b.batchSeq - a.batchSeq || b.globalIndex - a.globalIndex);
+  trades.set(merged.slice(0, MAX_TRADES));
+}
+
+/** After a reconnect: what happened while the socket was down comes from REST (the book
+ *  resyncs itself from the snapshot its resubscription brings). */
+function catchUp(): void {
+  const m = market.get();
+  if (m) api.trades(m.marketId, MAX_TRADES).then((list) => market.get() === m && mergeTrades(list, false), () => undefined);
+  scheduleAccountRefresh();
 }
 
 const tradeListeners = new Set<(t: Trade[]) => void>();

@@ -47,7 +47,8 @@ let benchStarted = false;
 function Trading() {
   const b = useStore(book);
   const t = useStore(trades);
-  const hasData = b.loaded && (b.bids.size > 0 || b.asks.size > 0 || t.length > 0);
+  // The first snapshot counts even when the book is empty: that is the market's data.
+  const hasData = b.loaded || t.length > 0;
   useEffect(() => {
     if (!hasData) return;
     if (!firstRenderDone) {
