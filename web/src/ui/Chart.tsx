@@ -80,7 +80,13 @@ export function Chart() {
       wickUpColor: '#2ebd85',
       wickDownColor: '#f6465d',
     });
-    const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, color: 'rgba(138,148,166,0.35)' });
+    const volume = chart.addSeries(HistogramSeries, {
+      priceScaleId: 'vol',
+      priceFormat: { type: 'volume' },
+      color: 'rgba(138,148,166,0.35)',
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
     chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     chartRef.current = { chart, candles, volume };
     return () => {

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 
 import { account, gridOf, keys, market, markets, mode, refreshKeys, selectAccount, selectMarket, tickers, trades, urlSymbol, wsStatus } from '../state/app';
 import { useStore } from '../state/store';
-import { grouped, shortHex } from './format';
+import { cutDecimals, grouped, shortHex } from './format';
 import { KeyManager } from './KeyManager';
 
 function pct(last: string | null, open: string | null): string | null {
@@ -60,8 +60,8 @@ export function Header() {
         <div>
           <dt>24h volume</dt>
           <dd class="num">
-            {ticker?.volume24h ? `${grouped(ticker.volume24h)} ${base}` : '—'}
-            {ticker?.quoteVolume24h ? <span class="muted"> · {grouped(ticker.quoteVolume24h)} {quote}</span> : null}
+            {ticker?.volume24h && grid ? `${grouped(cutDecimals(ticker.volume24h, grid.qtyDigits()))} ${base}` : '—'}
+            {ticker?.quoteVolume24h && m ? <span class="muted"> · {grouped(cutDecimals(ticker.quoteVolume24h, 2))} {quote}</span> : null}
           </dd>
         </div>
       </dl>

@@ -24,3 +24,11 @@ export function grouped(text: string): string {
 }
 
 export const batchHref = (seq: number) => `#/batch/${seq}`;
+
+/** A decimal string cut (not rounded: never shows more than there is) to `digits` fraction digits. */
+export function cutDecimals(text: string, digits: number): string {
+  const [whole, fraction] = text.split('.');
+  if (fraction === undefined || digits <= 0) return whole;
+  const kept = fraction.slice(0, digits).replace(/0+$/, '');
+  return kept ? `${whole}.${kept}` : whole;
+}
