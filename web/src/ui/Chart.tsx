@@ -2,7 +2,9 @@
 // The chart library draws on a canvas; the numbers a test or a screen reader needs are in the
 // book and the tape, which are text.
 
-import { CandlestickSeries, createChart, HistogramSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+// The chart library is loaded on its own (a separate chunk), so the book and the tape paint
+// before it arrives.
+import type { IChartApi, ISeriesApi, UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Candle, type Market, type Trade } from '../lib/api';
 import { gridOf, market, onLiveTrades, trades } from '../state/app';
@@ -62,35 +64,42 @@ export function Chart() {
   const [note, setNote] = useState('');
   const host = useRef<HTMLDivElement>(null);
   const chartRef = useRef<{ chart: IChartApi; candles: ISeriesApi<'Candlestick'>; volume: ISeriesApi<'Histogram'> } | null>(null);
+  const [ready, setReady] = useState(false);
 
   useEffect(() => {
-    if (!host.current) return;
-    const style = getComputedStyle(document.documentElement);
-    const chart = createChart(host.current, {
-      autoSize: true,
-      layout: { background: { color: 'transparent' }, textColor: style.getPropertyValue('--muted').trim() || '#8a94a6', attributionLogo: false },
-      grid: { vertLines: { color: 'rgba(255,255,255,0.04)' }, horzLines: { color: 'rgba(255,255,255,0.04)' } },
-      timeScale: { timeVisible: true, secondsVisible: false, borderVisible: false },
-      rightPriceScale: { borderVisible: false },
+    let disposed = false;
+    let chart: IChartApi | null = null;
+    import('lightweight-charts').then(({ CandlestickSeries, createChart, HistogramSeries }) => {
+      if (disposed || !host.current) return;
+      const style = getComputedStyle(document.documentElement);
+      chart = createChart(host.current, {
+        autoSize: true,
+        layout: { background: { color: 'transparent' }, textColor: style.getPropertyValue('--muted').trim() || '#8a94a6', attributionLogo: false },
+        grid: { vertLines: { color: 'rgba(255,255,255,0.04)' }, horzLines: { color: 'rgba(255,255,255,0.04)' } },
+        timeScale: { timeVisible: true, secondsVisible: false, borderVisible: false },
+        rightPriceScale: { borderVisible: false },
+      });
+      const candles = chart.addSeries(CandlestickSeries, {
+        upColor: '#2ebd85',
+        downColor: '#f6465d',
+        borderVisible: false,
+        wickUpColor: '#2ebd85',
+        wickDownColor: '#f6465d',
+      });
+      const volume = chart.addSeries(HistogramSeries, {
+        priceScaleId: 'vol',
+        priceFormat: { type: 'volume' },
+        color: 'rgba(138,148,166,0.35)',
+        lastValueVisible: false,
+        priceLineVisible: false,
+      });
+      chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+      chartRef.current = { chart, candles, volume };
+      setReady(true);
     });
-    const candles = chart.addSeries(CandlestickSeries, {
-      upColor: '#2ebd85',
-      downColor: '#f6465d',
-      borderVisible: false,
-      wickUpColor: '#2ebd85',
-      wickDownColor: '#f6465d',
-    });
-    const volume = chart.addSeries(HistogramSeries, {
-      priceScaleId: 'vol',
-      priceFormat: { type: 'volume' },
-      color: 'rgba(138,148,166,0.35)',
-      lastValueVisible: false,
-      priceLineVisible: false,
-    });
-    chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
-    chartRef.current = { chart, candles, volume };
     return () => {
-      chart.remove();
+      disposed = true;
+      chart?.remove();
       chartRef.current = null;
     };
   }, []);
@@ -137,7 +146,7 @@ export function Chart() {
       cancelled = true;
       off();
     };
-  }, [m?.marketId, interval]);
+  }, [m?.marketId, interval, ready]);
 
   return (
     <section class="panel chart" aria-label="Price chart">
