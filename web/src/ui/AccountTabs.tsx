@@ -188,6 +188,14 @@ function Balances() {
   );
 }
 
+/** A base amount as the API gives it: smallest units (the API's convention), or already a
+ *  human decimal if it has a point. */
+function baseAmount(g: ReturnType<typeof gridOf> | null, v: string | undefined | null): string {
+  if (v === undefined || v === null || v === '') return '';
+  if (!g || !/^\d+$/.test(v)) return v;
+  return g.qty(BigInt(v));
+}
+
 const STATUS_WORDS: Record<string, string> = {
   resting: 'open',
   partially_filled: 'partial',
@@ -224,9 +232,9 @@ function OrderHistory() {
                 <td class="num">{dateTimeOf(o.timestampMs)}</td>
                 <td>{m?.symbol ?? o.market ?? ''}</td>
                 <td class={o.side}>{o.kind === 'cancel' ? 'cancel' : o.side}</td>
-                <td class="r num">{o.price ? grouped(o.price) : g && o.tick !== undefined ? grouped(g.priceAligned(o.tick)) : ''}</td>
-                <td class="r num">{o.qty ? (g ? g.qty(BigInt(o.qty)) : o.qty) : ''}</td>
-                <td class="r num">{o.filled ? (g ? g.qty(BigInt(o.filled)) : o.filled) : ''}</td>
+                <td class="r num">{g && o.tick !== undefined && o.tick !== null ? grouped(g.priceAligned(o.tick)) : ''}</td>
+                <td class="r num">{baseAmount(g, o.qty)}</td>
+                <td class="r num">{baseAmount(g, o.filled)}</td>
                 <td title={o.reason ? meaningOf(o.reason) : undefined}>
                   {status}
                   {o.reason ? ` (${o.reason})` : ''}

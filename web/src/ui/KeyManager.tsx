@@ -14,7 +14,7 @@ export function KeyManager(props: { dev: boolean; onChange: (address: string | n
   const entry = useStore(keys).find((k) => k.address === selected);
 
   return (
-    <div class="key-manager" role="dialog" aria-label="Keys">
+    <div class="key-manager" role="dialog" aria-label="Keys" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
       <p class="where">
         {props.dev && (
           <>

@@ -77,7 +77,8 @@ export function OrderForm() {
   const baseText = (v: bigint) => `${grouped(formatUnits(v, m.baseDecimals))} ${base}`;
   const available = side === 'buy' ? availQuote : availBase;
   const tooBig = preview !== null && preview.lock > available;
-  const canSign = keyList.some((k) => k.address === address);
+  const signer = keyList.find((k) => k.address === address);
+  const canSign = signer !== undefined;
 
   const preset = (pct: number) => {
     const q = sizeForPercent(grid, rules, side, tick, available, pct);
@@ -217,6 +218,13 @@ export function OrderForm() {
           {sideLabel}
         </button>
       </form>
+      <p class="key-note">
+        {signer?.source === 'dev'
+          ? 'Signs in this page with a public dev key (dev node only).'
+          : signer
+            ? "Signs in this page with a key stored unencrypted in this browser's localStorage."
+            : 'No signing key: choose a dev account or import/generate a key (Keys, top right).'}
+      </p>
       <div class="form-error" data-testid="form-error" aria-live="assertive" role="alert">
         {error}
       </div>
