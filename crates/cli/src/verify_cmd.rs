@@ -191,7 +191,11 @@ fn field_b256(record: &Value, name: &str) -> Result<B256> {
 }
 
 fn fraud(batch_seq: u64, what: &str, expected: impl ToString, claimed: impl ToString) -> Option<Fraud> {
-    Some(Fraud { batch_seq, what: what.to_string(), expected: expected.to_string(), claimed: claimed.to_string() })
+    Some(caught(batch_seq, what, expected, claimed))
+}
+
+fn caught(batch_seq: u64, what: &str, expected: impl ToString, claimed: impl ToString) -> Fraud {
+    Fraud { batch_seq, what: what.to_string(), expected: expected.to_string(), claimed: claimed.to_string() }
 }
 
 /// The root-chain checks every batch kind shares: its public inputs name `seq`, the record's
@@ -220,6 +224,39 @@ fn check_roots(
     Ok(None)
 }
 
+/// What every batch kind's check starts with: fetch the witness, re-execute it with `run`,
+/// and compare the public inputs (`encoded`, with their `batchSeq` and roots) with what the
+/// node claims, then the chain of roots. `Ok(Err(fraud))` when the node is caught; `Ok(Ok(o))`
+/// hands the guest's output to the kind's own checks.
+fn reexecute<O, E: std::fmt::Display>(
+    client: &Client,
+    seq: u64,
+    record: &Value,
+    expected_prev: Option<B256>,
+    layout: &str,
+    run: impl FnOnce(&[u8]) -> Result<O, E>,
+    public_inputs: impl FnOnce(&O) -> (Vec<u8>, u64, B256, B256),
+) -> Result<Result<O, Fraud>> {
+    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
+    let blob = client.witness(seq)?;
+    let output = match run(&blob) {
+        Ok(output) => output,
+        Err(error) => {
+            let what = "the witness does not re-execute";
+            return Ok(Err(caught(seq, what, format!("a valid {layout} witness"), format!("invalid: {error}"))));
+        }
+    };
+    let (encoded, batch_seq, prev_root, new_root) = public_inputs(&output);
+    let computed_pi = hex::encode_prefixed(encoded);
+    if computed_pi != claimed_pi {
+        return Ok(Err(caught(seq, "public inputs differ from the re-execution", computed_pi, claimed_pi)));
+    }
+    match check_roots(seq, record, batch_seq, (prev_root, new_root), expected_prev)? {
+        Some(fraud) => Ok(Err(fraud)),
+        None => Ok(Ok(output)),
+    }
+}
+
 /// Re-executes one funding batch (F12) and compares its public inputs, roots, outcomes and
 /// withdrawal records with what the node claims.
 fn check_funding_batch(
@@ -228,27 +265,13 @@ fn check_funding_batch(
     record: &Value,
     expected_prev: Option<B256>,
 ) -> Result<Option<Fraud>> {
-    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
-    let blob = client.witness(seq)?;
-    let output = match numo_guest::funding::run_funding(&blob) {
+    let output = match reexecute(client, seq, record, expected_prev, "F12", numo_guest::funding::run_funding, |o| {
+        let pi = &o.public_inputs;
+        (pi.encode().to_vec(), pi.batch_seq, pi.prev_root, pi.new_root)
+    })? {
         Ok(output) => output,
-        Err(error) => {
-            return Ok(fraud(
-                seq,
-                "the witness does not re-execute",
-                "a valid F12 witness",
-                format!("invalid: {error}"),
-            ))
-        }
+        Err(fraud) => return Ok(Some(fraud)),
     };
-    let pi = output.public_inputs;
-    let computed_pi = hex::encode_prefixed(pi.encode());
-    if computed_pi != claimed_pi {
-        return Ok(fraud(seq, "public inputs differ from the re-execution", computed_pi, claimed_pi));
-    }
-    if let Some(fraud) = check_roots(seq, record, pi.batch_seq, (pi.prev_root, pi.new_root), expected_prev)? {
-        return Ok(Some(fraud));
-    }
     let messages = record["messages"].as_array().context("record has no messages")?;
     if messages.len() != output.report.outcomes.len() {
         return Ok(fraud(seq, "message count differs from the witness", output.report.outcomes.len(), messages.len()));
@@ -266,27 +289,13 @@ fn check_funding_batch(
 /// inputs, roots, and what the record says it did: the EVM block's hash (E10 `outputDigest`)
 /// or the system batch's messages and trades.
 fn check_evm_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<B256>) -> Result<Option<Fraud>> {
-    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
-    let blob = client.witness(seq)?;
-    let output = match numo_guest::evm::run_evm(&blob) {
-        Ok(output) => output,
-        Err(error) => {
-            return Ok(fraud(
-                seq,
-                "the witness does not re-execute",
-                "a valid E11 witness",
-                format!("invalid: {error}"),
-            ))
-        }
+    let pi = match reexecute(client, seq, record, expected_prev, "E11", numo_guest::evm::run_evm, |o| {
+        let pi = &o.public_inputs;
+        (pi.encode().to_vec(), pi.batch_seq, pi.prev_root, pi.new_root)
+    })? {
+        Ok(output) => output.public_inputs,
+        Err(fraud) => return Ok(Some(fraud)),
     };
-    let pi = output.public_inputs;
-    let computed_pi = hex::encode_prefixed(pi.encode());
-    if computed_pi != claimed_pi {
-        return Ok(fraud(seq, "public inputs differ from the re-execution", computed_pi, claimed_pi));
-    }
-    if let Some(fraud) = check_roots(seq, record, pi.batch_seq, (pi.prev_root, pi.new_root), expected_prev)? {
-        return Ok(Some(fraud));
-    }
     match record["phase"].as_str() {
         Some("block") => {
             let claimed = field_b256(&record["evmBlock"], "hash")?;
@@ -312,27 +321,13 @@ fn check_batch(client: &Client, seq: u64, record: &Value, expected_prev: Option<
         Some("evm") => return check_evm_batch(client, seq, record, expected_prev),
         _ => {}
     }
-    let claimed_pi = record["publicInputs"].as_str().context("record has no publicInputs")?;
-    let blob = client.witness(seq)?;
-    let output = match numo_guest::run(&blob) {
+    let output = match reexecute(client, seq, record, expected_prev, "C22", numo_guest::run, |o| {
+        let pi = &o.public_inputs;
+        (pi.encode().to_vec(), pi.batch_seq, pi.prev_root, pi.new_root)
+    })? {
         Ok(output) => output,
-        Err(error) => {
-            return Ok(fraud(
-                seq,
-                "the witness does not re-execute",
-                "a valid C22 witness",
-                format!("invalid: {error}"),
-            ))
-        }
+        Err(fraud) => return Ok(Some(fraud)),
     };
-    let pi = output.public_inputs;
-    let computed_pi = hex::encode_prefixed(pi.encode());
-    if computed_pi != claimed_pi {
-        return Ok(fraud(seq, "PublicInputs differ from the re-execution", computed_pi, claimed_pi));
-    }
-    if let Some(fraud) = check_roots(seq, record, pi.batch_seq, (pi.prev_root, pi.new_root), expected_prev)? {
-        return Ok(Some(fraud));
-    }
     let messages = record["messages"].as_array().context("record has no messages")?;
     if messages.len() != output.report.outcomes.len() {
         return Ok(fraud(seq, "message count differs from the witness", output.report.outcomes.len(), messages.len()));

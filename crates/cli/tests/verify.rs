@@ -112,7 +112,7 @@ fn honest_chain_passes_and_tampered_batches_raise_fraud_alerts() {
         (seqs[62], "message count differs", Box::new(|r| r.messages.clear())),
         (
             seqs[79],
-            "PublicInputs differ",
+            "public inputs differ",
             Box::new(|r| {
                 let mut pi = r.public_inputs.encode();
                 pi[34] ^= 1;
