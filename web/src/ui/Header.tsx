@@ -24,7 +24,9 @@ export function Header() {
   const grid = m ? gridOf(m) : null;
   const lastTrade = tape[0];
   const last = lastTrade && grid ? grid.priceAligned(lastTrade.tick) : ticker?.last ?? null;
-  const change = ticker ? pct(ticker.last, ticker.open24h) : null;
+  // The node gives the 24 h change as a percentage (2 decimals); older nodes only last and open.
+  const change =
+    ticker?.change24h != null ? `${ticker.change24h.startsWith('-') ? '' : '+'}${ticker.change24h}%` : ticker ? pct(ticker.last, ticker.open24h) : null;
   const [base, quote] = (m?.symbol ?? '/').split('/');
 
   return (
@@ -55,7 +57,7 @@ export function Header() {
         </div>
         <div>
           <dt>24h change</dt>
-          <dd class={`num ${change?.startsWith('-') ? 'down' : change ? 'up' : ''}`}>{change ?? ticker?.change24h ?? '—'}</dd>
+          <dd class={`num ${change?.startsWith('-') ? 'down' : change ? 'up' : ''}`}>{change ?? '—'}</dd>
         </div>
         <div>
           <dt>24h volume</dt>
