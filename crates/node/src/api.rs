@@ -462,13 +462,14 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
             }
             crate::stored_evm::EvmBatchFacts::System { .. } => Vec::new(),
         };
-        return Ok(Json(crate::evm_block::batch_json(&evm, &tx_hashes, verification)).into_response());
+        let timestamp_ms = block_timestamp_ms(&node, evm.block_height)?;
+        return Ok(Json(crate::evm_block::batch_json(&evm, timestamp_ms, &tx_hashes, verification)).into_response());
     }
     let Some(stored) = node.store.batch(seq).map_err(internal)? else {
         let funding = node.store.funding_batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
         return Ok(Json(crate::api_funding::funding_batch_json(&node, &funding)?).into_response());
     };
-    let (pi, record) = (stored.public_inputs, stored.to_record());
+    let (pi, record) = (stored.public_inputs, stored.to_record(block_timestamp_ms(&node, stored.block_height)?));
     let verification = match node.store.verification(seq).map_err(internal)? {
         Verification::Pending => "pending",
         Verification::Verified => "verified",
@@ -483,6 +484,13 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
     }
     answer["publicInputsDecoded"] = numo_host::json::public_inputs(&pi);
     Ok(Json(answer).into_response())
+}
+
+/// The header timestamp of the committed block at `height`: the time of its batches' trades.
+fn block_timestamp_ms(node: &Node, height: u64) -> Result<u64, ApiError> {
+    let header = node.store.block(height).map_err(internal)?;
+    let header = header.ok_or_else(|| internal(format!("block {height} of a stored batch is not stored")))?;
+    Ok(header.timestamp_ms)
 }
 
 async fn batch_witness(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {

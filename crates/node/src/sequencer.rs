@@ -227,14 +227,14 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
     };
     node.store.commit_block(&commit)?;
 
-    let records: Vec<_> = stored.iter().map(StoredBatch::to_record).collect();
+    let records: Vec<_> = stored.iter().map(|batch| batch.to_record(output.header.timestamp_ms)).collect();
     for record in &records {
         let touched = record.messages.iter().map(|m| m.order_id).chain(record.trades.iter().map(|t| t.maker_order_id));
         let touched: Vec<B256> = touched.collect();
         chain.refresh_orders(record.market_id, touched);
         chain.push_trades(record.market_id, record.trades.iter().cloned());
     }
-    let system = crate::evm_block::system_records(&evm_commit);
+    let system = crate::evm_block::system_records(&evm_commit, output.header.timestamp_ms);
     for (record, touched) in &system {
         chain.refresh_orders(record.market_id, touched.iter().copied());
         chain.push_trades(record.market_id, record.trades.iter().cloned());

@@ -26,7 +26,7 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(batch) = StoredBatch::decode(bytes) {
         prop_assert_eq!(batch.encode(), bytes, "an accepted record must re-encode to itself");
         // The API view is rendered from any record the store accepts: it must not panic either.
-        let _ = batch.to_record();
+        let _ = batch.to_record(0);
     }
     if let Ok(entry) = AdmissionEntry::decode(1, bytes) {
         prop_assert_eq!(entry.encode(), bytes, "an accepted admission entry must re-encode to itself");
