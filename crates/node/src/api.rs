@@ -43,7 +43,7 @@ impl From<Refusal> for ApiError {
 
 /// [`Path`] whose rejection (a segment that is not UTF-8 once percent-decoded) is answered in
 /// the error shape, not with axum's plain-text body.
-struct ApiPath<T>(T);
+pub(crate) struct ApiPath<T>(pub(crate) T);
 
 impl<T, S> FromRequestParts<S> for ApiPath<T>
 where
@@ -60,11 +60,11 @@ where
     }
 }
 
-fn not_found(what: &str) -> ApiError {
+pub(crate) fn not_found(what: &str) -> ApiError {
     ApiError(Refusal::new(RefusalCode::NotFound, format!("{what} not found")))
 }
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError(Refusal::new(RefusalCode::StorageError, error.to_string()))
 }
 
@@ -84,6 +84,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/markets", get(markets))
         .route("/v1/markets/{market}/book", get(book))
         .route("/v1/markets/{market}/trades", get(trades))
+        .route("/v1/markets/{market}/candles", get(crate::api_market::candles))
         .route("/v1/orders/{market}/{order_id}", get(order))
         .route("/v1/accounts/{address}", get(account))
         .route("/v1/blocks/latest", get(latest_block))

@@ -18,6 +18,8 @@
 pub mod admission;
 pub mod api;
 pub mod api_funding;
+pub mod api_market;
+pub mod candles;
 pub mod chain;
 pub mod config;
 pub mod consensus;
@@ -47,6 +49,7 @@ pub mod stored_evm;
 pub mod stored_funding;
 pub mod stream;
 pub mod submission;
+pub mod units;
 pub mod verifier;
 pub mod witness;
 

@@ -213,6 +213,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         chain.dirty_since_snapshot = 0;
     }
     let evm_commit = crate::evm_block::commit_part(node, &chain, &output);
+    let candles = crate::candles::block_updates(output.header.timestamp_ms, block_trades(&stored, &evm_commit));
     let commit = BlockCommit {
         header: &output.header,
         proposal: &proposal,
@@ -224,6 +225,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         tree_snapshot,
         certificate: certificate.as_deref(),
         evm: &evm_commit,
+        candles: &candles,
     };
     node.store.commit_block(&commit)?;
 
@@ -310,6 +312,19 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
     committed.extend(output.batches.iter().map(|b| b.batch_seq));
     committed.extend(output.evm.iter().map(|b| b.batch_seq));
     Ok(committed)
+}
+
+/// Every trade of a block in execution order: the EVM system batch's (first in the block, E7),
+/// then the trading batches'.
+fn block_trades<'a>(
+    stored: &'a [StoredBatch],
+    evm: &'a crate::store::EvmCommit,
+) -> impl Iterator<Item = &'a numo_stf::records::Trade> {
+    let system = evm.batches.iter().flat_map(|(b, _)| match &b.facts {
+        crate::stored_evm::EvmBatchFacts::System { trades, .. } => trades.as_slice(),
+        crate::stored_evm::EvmBatchFacts::Block { .. } => &[],
+    });
+    system.chain(stored.iter().flat_map(|b| b.trades.iter().map(|(_, trade)| trade)))
 }
 
 /// The stored form of one executed batch: the block function's facts plus each message's

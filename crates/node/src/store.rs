@@ -6,6 +6,7 @@
 //! acknowledged, and a block commits its batches, witnesses, state writes and the removal of
 //! its admission-log entries together — a message is pending or executed, never both.
 
+use crate::candles::{candle_key, key_bucket_start_s, Candle, CandleUpdates, Interval};
 use crate::records::AdmissionEntry;
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
 use crate::stored_evm::{
@@ -51,6 +52,9 @@ const EVM_LOGS: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_logs");
 /// EVM batches (kind 3, E10) by `batchSeq` ([`StoredEvmBatch`]); their witnesses are in
 /// `witnesses` with every other kind's.
 const EVM_BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_batches");
+/// Candles by `B32 marketId ‖ U8 interval ‖ U64 bucketStartS` ([`crate::candles::Candle`]),
+/// folded in by each block's commit.
+const CANDLES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("candles");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
@@ -157,6 +161,8 @@ pub struct BlockCommit<'a> {
     pub certificate: Option<&'a [u8]>,
     /// The EVM's part: its block, transactions, logs, and the pool rows the block settled.
     pub evm: &'a EvmCommit,
+    /// The block's trades folded into candles, to merge into the stored ones.
+    pub candles: &'a CandleUpdates,
 }
 
 /// What a block commits for the EVM (E1): empty at heights without an EVM block, except for
@@ -253,6 +259,7 @@ impl Store {
         txn.open_table(PROPOSALS).map_err(db_error)?;
         txn.open_table(EVM_BLOCK_NUMBERS).map_err(db_error)?;
         txn.open_table(EVM_TXS).map_err(db_error)?;
+        txn.open_table(CANDLES).map_err(db_error)?;
         check_format(&txn, dir)?;
         txn.commit().map_err(db_error)?;
         Ok(Self { db })
@@ -612,6 +619,7 @@ impl ChainStore for Store {
                 admission.remove(*seq).map_err(db_error)?;
             }
             write_evm(&txn, commit.evm)?;
+            write_candles(&txn, commit.candles)?;
             let mut meta = txn.open_table(META).map_err(db_error)?;
             meta.insert(META_COUNTERS, commit.counters.encode().as_slice()).map_err(db_error)?;
             let mut dirty = txn.open_table(DIRTY).map_err(db_error)?;
@@ -737,6 +745,81 @@ fn write_evm(txn: &redb::WriteTransaction, evm: &EvmCommit) -> Result<(), StoreE
         pending.remove(*seq).map_err(db_error)?;
     }
     Ok(())
+}
+
+/// Folds a block's candle updates into the stored candles, inside its transaction.
+fn write_candles(txn: &redb::WriteTransaction, updates: &CandleUpdates) -> Result<(), StoreError> {
+    let mut table = txn.open_table(CANDLES).map_err(db_error)?;
+    for (key, update) in updates {
+        let stored = table.get(key.as_slice()).map_err(db_error)?.map(|v| decode_candle(key, v.value()));
+        let candle = match stored.transpose()? {
+            Some(mut candle) => {
+                candle.absorb(update);
+                candle
+            }
+            None => *update,
+        };
+        table.insert(key.as_slice(), candle.encode().as_slice()).map_err(db_error)?;
+    }
+    Ok(())
+}
+
+fn decode_candle(key: &[u8], bytes: &[u8]) -> Result<Candle, StoreError> {
+    Candle::decode(bytes).map_err(|e| StoreError::Corrupt {
+        table: "candles",
+        key: alloy_primitives::hex::encode_prefixed(key),
+        reason: e.to_string(),
+    })
+}
+
+/// A candle as read back: its bucket start (Unix seconds) and its values.
+pub type StoredCandle = (u64, Candle);
+
+impl Store {
+    /// The newest `limit` candles of `market` at `interval`, oldest first.
+    pub fn candles(&self, market: &B256, interval: Interval, limit: usize) -> Result<Vec<StoredCandle>, StoreError> {
+        let mut newest_first = self.candle_range(market, interval, 0, limit, true)?;
+        newest_first.reverse();
+        Ok(newest_first)
+    }
+
+    /// The candles of `market` at `interval` whose buckets start at `from_s` or later, oldest
+    /// first, at most `limit`.
+    pub fn candles_from(
+        &self,
+        market: &B256,
+        interval: Interval,
+        from_s: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredCandle>, StoreError> {
+        self.candle_range(market, interval, from_s, limit, false)
+    }
+
+    fn candle_range(
+        &self,
+        market: &B256,
+        interval: Interval,
+        from_s: u64,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Vec<StoredCandle>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(CANDLES).map_err(db_error)?;
+        let (low, high) = (candle_key(market, interval, from_s), candle_key(market, interval, u64::MAX));
+        let range = table.range(low.as_slice()..=high.as_slice()).map_err(db_error)?;
+        let rows: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        let mut out = Vec::new();
+        for entry in rows.take(limit) {
+            let (key, bytes) = entry.map_err(db_error)?;
+            let start = key_bucket_start_s(key.value()).ok_or_else(|| StoreError::Corrupt {
+                table: "candles",
+                key: alloy_primitives::hex::encode_prefixed(key.value()),
+                reason: "bad key length".into(),
+            })?;
+            out.push((start, decode_candle(key.value(), bytes.value())?));
+        }
+        Ok(out)
+    }
 }
 
 fn corrupt(table: &'static str, key: u64, reason: impl std::fmt::Display) -> StoreError {

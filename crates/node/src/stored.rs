@@ -14,8 +14,11 @@ use numo_stf::{MessageOutcome, PlaceSummary, PublicInputs, RejectReason, Side, S
 /// blocks and batches as JSON; version 2 keeps the binary records of this module and the
 /// proposals; version 3 adds each admission's Lamport time and the commit certificates (K5, K7);
 /// version 4 adds the EVM (issue 12): its pool log, blocks, transactions with receipts, logs and
-/// EVM batches, and the dev chain id 7357 (E2).
-pub const STORE_FORMAT_VERSION: u32 = 4;
+/// EVM batches, and the dev chain id 7357 (E2); version 5 adds the API's market-data indexes
+/// (issue 13): candles, and each account's fills and orders, written by every block's commit
+/// (an older data dir lacks them for its past blocks, so it is refused rather than served
+/// with holes).
+pub const STORE_FORMAT_VERSION: u32 = 5;
 
 /// Version byte of a [`StoredBatch`] record.
 pub const BATCH_RECORD_VERSION: u8 = 1;

@@ -1,0 +1,237 @@
+//! Market data the web app reads, against blocks committed at chosen header times: candles of
+//! every interval with their exact OHLCV, bucket boundaries, limits, ordering and refusals, and
+//! the same candles after a restart, still growing.
+
+mod common;
+
+use alloy_primitives::{hex, B256, U256};
+use common::{weth, Trader};
+use numo_chain::BlockOptions;
+use numo_node::config::{NodeConfig, VerifyMode};
+use numo_node::genesis::VenueGenesis;
+use numo_node::node::Node;
+use numo_node::records::AdmissionEntry;
+use numo_node::sequencer::{commit_block, BlockInput, Local};
+use numo_stf::{Message, Signature, SignedMessage};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An hour boundary: 2023-11-14 22:00:00 UTC.
+const T0_S: u64 = 1_699_999_200;
+const MAKER: usize = 0;
+const TAKER: usize = 1;
+
+fn config(dir: &std::path::Path) -> NodeConfig {
+    NodeConfig {
+        http: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        block_interval_ms: 100,
+        verify: VerifyMode::Off,
+        snapshot_dirty_keys: numo_node::config::SNAPSHOT_DIRTY_KEYS_MIN,
+        signer_key: None,
+    }
+}
+
+/// A node without its block loop: the test commits every block, at the header time it picks.
+struct Venue {
+    node: Arc<Node>,
+    trader: Trader,
+    next_seq: u64,
+    next_order: u64,
+}
+
+impl Venue {
+    fn open(dir: &std::path::Path, trader: Trader, next_seq: u64, next_order: u64) -> Self {
+        let node = Node::open(config(dir), VenueGenesis::dev()).unwrap();
+        Self { node, trader, next_seq, next_order }
+    }
+
+    fn entry(&mut self, signed: &Value, market: B256) -> AdmissionEntry {
+        let bytes = |v: &Value| hex::decode(v.as_str().unwrap()).unwrap();
+        let message = Message::decode(&bytes(&signed["message"])).unwrap();
+        let signature = Signature(bytes(&signed["signature"]).try_into().unwrap());
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        AdmissionEntry {
+            seq,
+            market_id: market,
+            admitted_ms: 0,
+            lamport: seq,
+            signed: SignedMessage { message, signature },
+        }
+    }
+
+    /// The two messages of one trade of `qty` at `tick`: a resting ask, then an IOC buy that
+    /// takes it.
+    fn trade(&mut self, symbol: &str, tick: i32, qty: U256) -> Vec<AdmissionEntry> {
+        let market = self.trader.market(symbol);
+        let (ask, bid) = (self.next_order + 1, self.next_order + 2);
+        self.next_order += 2;
+        let ask = self.trader.place(MAKER, market, ask, 1, 0, tick, qty);
+        let bid = self.trader.place(TAKER, market, bid, 0, 1, tick, qty);
+        vec![self.entry(&ask, market), self.entry(&bid, market)]
+    }
+
+    /// Commits one block of `entries` whose header time is `timestamp_ms`.
+    fn block(&self, timestamp_ms: u64, entries: Vec<AdmissionEntry>) {
+        let height = self.node.chain.read().unwrap().last_block.as_ref().map_or(0, |b| b.height) + 1;
+        let evm = numo_node::evm_block::proposal_entries(&self.node, height);
+        let mut local: Vec<Local> = entries.iter().map(|e| Local::Admitted(e.seq)).collect();
+        local.extend(evm.iter().map(|_| Local::None));
+        let entries = entries.iter().map(AdmissionEntry::to_entry).chain(evm).collect();
+        let proposal = numo_chain::Proposal { height, timestamp_ms, entries };
+        let input = BlockInput { proposal, local, options: BlockOptions::ADMITTED, certificate: None };
+        let committed = commit_block(&self.node, input).unwrap();
+        assert!(!committed.is_empty(), "block {height} executed a batch");
+    }
+
+    /// Serves the API until the returned sender fires (then every connection is closed, so the
+    /// node can be dropped and its data dir reopened).
+    async fn serve(&self) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let router = numo_node::api::router(self.node.clone());
+        let server = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            axum::serve(listener, router).with_graceful_shutdown(shutdown).await.unwrap();
+        });
+        (url, stop, server)
+    }
+
+    /// Drops the node and waits until its threads have closed the database.
+    fn close(self, dir: &std::path::Path) -> (Trader, u64, u64) {
+        let Self { node, trader, next_seq, next_order } = self;
+        drop(node);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match redb::Database::create(dir.join("numo.redb")) {
+                Ok(db) => break drop(db),
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                    assert!(std::time::Instant::now() < deadline, "the node closes its database within 30 s");
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(other) => panic!("reopening the database: {other}"),
+            }
+        }
+        (trader, next_seq, next_order)
+    }
+}
+
+async fn get(client: &reqwest::Client, url: &str, path: &str) -> (u16, Value) {
+    let response = client.get(format!("{url}{path}")).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn ok(client: &reqwest::Client, url: &str, path: &str) -> Value {
+    let (status, body) = get(client, url, path).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}
+
+/// `{time, open, high, low, close, volume}` of a candle (WETH amounts are whole here, USDC
+/// prices whole or cents), with its trade count.
+fn candle(time: u64, [open, high, low, close]: [&str; 4], volume: &str, trades: u64) -> Value {
+    json!({ "time": time, "open": open, "high": high, "low": low, "close": close, "volume": volume, "trades": trades })
+}
+
+/// The candles without `quoteVolume` (checked separately), as [`candle`] writes them.
+fn shape(candles: &Value) -> Vec<Value> {
+    candles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c.as_object_mut().unwrap().remove("quoteVolume");
+            c
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn candles_are_exact_per_interval_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = VenueGenesis::dev();
+    let mut v = Venue::open(dir.path(), Trader::new(&genesis), 0, 0);
+    let at = |seconds: u64, ms: u64| (T0_S + seconds) * 1_000 + ms;
+    // Minute 0: 3000 then 3010 (×2) in one block, 2990 at its last millisecond.
+    let mut first = v.trade("WETH/USDC", 300_000, weth(1));
+    first.extend(v.trade("WETH/USDC", 301_000, weth(2)));
+    v.block(at(5, 0), first);
+    let entries = v.trade("WETH/USDC", 299_000, weth(1));
+    v.block(at(59, 999), entries);
+    // Minute 1 starts exactly at 60 s; minute 5 starts the second 5-minute bucket.
+    let entries = v.trade("WETH/USDC", 302_000, weth(1));
+    v.block(at(60, 0), entries);
+    let entries = v.trade("WETH/USDC", 300_050, weth(1));
+    v.block(at(300, 0), entries);
+    // The next hour; and a block without trades of this market (WBTC only) in between.
+    let entries = v.trade("WBTC/USDC", 6_000_000, U256::from(10_000u64));
+    v.block(at(1_000, 0), entries);
+    let entries = v.trade("WETH/USDC", 298_000, weth(1));
+    v.block(at(3_600, 0), entries);
+
+    let minute = vec![
+        candle(T0_S, ["3000", "3010", "2990", "2990"], "4", 3),
+        candle(T0_S + 60, ["3020", "3020", "3020", "3020"], "1", 1),
+        candle(T0_S + 300, ["3000.5", "3000.5", "3000.5", "3000.5"], "1", 1),
+        candle(T0_S + 3_600, ["2980", "2980", "2980", "2980"], "1", 1),
+    ];
+    let five = vec![
+        candle(T0_S, ["3000", "3020", "2990", "3020"], "5", 4),
+        candle(T0_S + 300, ["3000.5", "3000.5", "3000.5", "3000.5"], "1", 1),
+        candle(T0_S + 3_600, ["2980", "2980", "2980", "2980"], "1", 1),
+    ];
+    let hour = vec![
+        candle(T0_S, ["3000", "3020", "2990", "3000.5"], "6", 5),
+        candle(T0_S + 3_600, ["2980", "2980", "2980", "2980"], "1", 1),
+    ];
+
+    let (url, stop, server) = v.serve().await;
+    let client = reqwest::Client::new();
+    let path = |interval: &str| format!("/v1/markets/WETH-USDC/candles?interval={interval}");
+    let one_minute = ok(&client, &url, &path("1m")).await;
+    assert_eq!(shape(&one_minute), minute);
+    assert_eq!(one_minute[0]["quoteVolume"], "12010", "3000 + 2 × 3010 + 2990 USDC");
+    assert_eq!(shape(&ok(&client, &url, &path("5m")).await), five);
+    assert_eq!(shape(&ok(&client, &url, &path("1h")).await), hour);
+    // limit keeps the newest, oldest first; the other market has its own candles.
+    assert_eq!(shape(&ok(&client, &url, &format!("{}&limit=2", path("1m"))).await), minute[2..]);
+    assert_eq!(shape(&ok(&client, &url, &format!("{}&limit=1500", path("1h"))).await), hour);
+    let wbtc = ok(&client, &url, "/v1/markets/WBTC-USDC/candles?interval=1h").await;
+    assert_eq!(shape(&wbtc), vec![candle(T0_S, ["60000", "60000", "60000", "60000"], "0.0001", 1)]);
+    for bad in
+        ["", "?interval=2m", "?interval=1M", "?interval=1m&limit=0", "?interval=1m&limit=1501", "?interval=1m&limit=x"]
+    {
+        let (status, body) = get(&client, &url, &format!("/v1/markets/WETH-USDC/candles{bad}")).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_query")), "{bad}: {body}");
+    }
+    let (status, body) = get(&client, &url, "/v1/markets/DOGE-USDC/candles?interval=1m").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_market")));
+    let _ = stop.send(());
+    server.await.unwrap();
+    drop(client);
+
+    // After a restart the candles are read back as they were, and later trades fold into the
+    // stored bucket.
+    let (trader, seq, order) = v.close(dir.path());
+    let v = {
+        let mut v = Venue::open(dir.path(), trader, seq, order);
+        let entries = v.trade("WETH/USDC", 299_000, weth(3));
+        v.block(at(3_659, 0), entries);
+        v
+    };
+    let (url, stop, server) = v.serve().await;
+    let client = reqwest::Client::new();
+    assert_eq!(shape(&ok(&client, &url, &path("5m")).await)[..2], five[..2]);
+    let hours = ok(&client, &url, &path("1h")).await;
+    assert_eq!(shape(&hours), vec![hour[0].clone(), candle(T0_S + 3_600, ["2980", "2990", "2980", "2990"], "4", 2)]);
+    assert_eq!(hours[1]["quoteVolume"], "11950", "2980 + 3 × 2990 USDC");
+    let _ = stop.send(());
+    server.await.unwrap();
+}
