@@ -1,5 +1,6 @@
 //! The HTTP API (axum). Every error is `{"error": {"code", "message"}}` with a 4xx/5xx status;
-//! no input can make a handler panic. Documented in `docs/API.md`.
+//! no input can make a handler panic. Documented in `docs/API.md`. Paths outside the API serve
+//! the embedded web app ([`crate::web`]).
 
 use crate::error::{Refusal, RefusalCode};
 use crate::ingress::{self, Ticket};
@@ -81,6 +82,7 @@ pub fn router(node: Arc<Node>) -> Router {
             "/v1/messages/batch",
             post(submit_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)),
         )
+        .route("/v1/info", get(info))
         .route("/v1/markets", get(markets))
         .route("/v1/markets/{market}/book", get(book))
         .route("/v1/markets/{market}/trades", get(trades))
@@ -101,12 +103,22 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/transfers", post(crate::api_funding::submit_transfer))
         .route("/v1/deposits", get(crate::api_funding::deposits))
         .route("/v1/l1", get(crate::api_funding::l1))
-        .fallback(|| async { ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")) })
+        .fallback(app_or_no_route)
         .method_not_allowed_fallback(|| async {
             ApiError(Refusal::new(RefusalCode::MethodNotAllowed, "method not allowed on this endpoint"))
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(node)
+}
+
+/// Any path no endpoint claims: a file of the embedded web app ([`crate::web`]) for a GET
+/// outside `/v1/`, else `no_route` in the error shape.
+async fn app_or_no_route(method: axum::http::Method, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let read = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
+    match read.then(|| crate::web::serve(uri.path(), &headers)).flatten() {
+        Some(file) => file,
+        None => ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")).into_response(),
+    }
 }
 
 async fn health(State(node): State<Arc<Node>>) -> Response {
@@ -283,6 +295,18 @@ async fn admit_batch(
         });
     }
     Ok(Json(json!({ "admitted": admitted, "refused": refused, "results": results })).into_response())
+}
+
+/// `GET /v1/info`: the venue and how this node runs, for a client's first request (the web
+/// app offers the dev accounts only when `mode` is `dev`, deriving their keys itself).
+async fn info(State(node): State<Arc<Node>>) -> Response {
+    let run = node.run_info();
+    let dev_accounts = if run.mode == crate::config::RunMode::Dev { run.dev_accounts } else { 0 };
+    Json(json!({
+        "chainId": node.genesis.chain_id, "venueId": node.genesis.venue_id, "mode": run.mode.name(),
+        "devAccounts": dev_accounts, "evmRpc": run.evm_rpc, "version": env!("CARGO_PKG_VERSION"),
+    }))
+    .into_response()
 }
 
 async fn markets(State(node): State<Arc<Node>>) -> Response {

@@ -51,6 +51,7 @@ pub mod stream;
 pub mod submission;
 pub mod units;
 pub mod verifier;
+pub mod web;
 pub mod witness;
 
 use config::NodeConfig;
