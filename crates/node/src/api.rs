@@ -87,6 +87,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/markets/{market}/book", get(book))
         .route("/v1/markets/{market}/trades", get(trades))
         .route("/v1/markets/{market}/candles", get(crate::api_market::candles))
+        .route("/v1/markets/{market}/ticker", get(crate::api_market::ticker))
+        .route("/v1/tickers", get(crate::api_market::tickers))
         .route("/v1/orders/{market}/{order_id}", get(order))
         .route("/v1/accounts/{address}", get(account))
         .route("/v1/blocks/latest", get(latest_block))

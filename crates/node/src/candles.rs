@@ -147,6 +147,41 @@ impl Candle {
     }
 }
 
+/// The one-minute buckets a 24-hour ticker covers: the one holding its end and the 1,439
+/// before it.
+pub const DAY_MINUTES: u64 = 24 * 60;
+
+/// Start, in Unix seconds, of the first one-minute bucket of the 24 hours that end at
+/// `end_ms` (see [`DAY_MINUTES`]).
+pub const fn day_window_start_s(end_ms: u64) -> u64 {
+    Interval::Minute.bucket_start_s(end_ms).saturating_sub((DAY_MINUTES - 1) * Interval::Minute.seconds())
+}
+
+/// The candles of a window folded into one (`None` for a window without trades).
+pub fn fold<'a>(candles: impl IntoIterator<Item = &'a Candle>) -> Option<Candle> {
+    candles.into_iter().fold(None, |folded, candle| match folded {
+        None => Some(*candle),
+        Some(mut folded) => {
+            folded.absorb(candle);
+            Some(folded)
+        }
+    })
+}
+
+/// The change from `open` to `last` as a percentage with two decimals (`"-1.25"`, `"0.00"`),
+/// rounded half away from zero; ticks are positive (C12), so `open` is never zero on a traded
+/// market (`None` if it is).
+pub fn change_percent(open: i32, last: i32) -> Option<String> {
+    if open == 0 {
+        return None;
+    }
+    let (open, last) = (i128::from(open), i128::from(last));
+    let numerator = (last - open) * 10_000;
+    let hundredths = (2 * numerator.abs() + open.abs()) / (2 * open.abs());
+    let negative = (numerator < 0) != (open < 0) && hundredths != 0;
+    Some(format!("{}{}.{:02}", if negative { "-" } else { "" }, hundredths / 100, hundredths % 100))
+}
+
 /// What one block adds to the candles: per key, the candle of the block's trades in that
 /// bucket, to be folded into the stored one (see [`Candle::absorb`]).
 pub type CandleUpdates = BTreeMap<CandleKey, Candle>;
@@ -221,6 +256,33 @@ mod tests {
         let mut stored = Candle::of_trade(&trade(1, 90, 1));
         stored.absorb(&one);
         assert_eq!((stored.open, stored.low, stored.high, stored.close, stored.trades), (90, 90, 105, 101, 5));
+    }
+
+    #[test]
+    fn changes_are_percentages_rounded_half_away_from_zero() {
+        assert_eq!(change_percent(300_000, 296_250).as_deref(), Some("-1.25"));
+        assert_eq!(change_percent(300_000, 300_000).as_deref(), Some("0.00"));
+        assert_eq!(change_percent(300, 301).as_deref(), Some("0.33"));
+        assert_eq!(change_percent(200, 201).as_deref(), Some("0.50"));
+        assert_eq!(change_percent(80_000, 80_001).as_deref(), Some("0.00"), "0.00125% rounds to 0.00");
+        assert_eq!(change_percent(80_000, 79_999).as_deref(), Some("0.00"), "and has no sign");
+        assert_eq!(change_percent(8_000, 7_999).as_deref(), Some("-0.01"), "-0.0125% rounds away from zero");
+        assert_eq!(change_percent(1, 3).as_deref(), Some("200.00"));
+        assert_eq!(change_percent(1, i32::MAX).as_deref(), Some("214748364600.00"));
+        assert_eq!(change_percent(0, 5), None);
+    }
+
+    #[test]
+    fn a_day_window_is_the_1440_minutes_ending_with_the_latest() {
+        assert_eq!(day_window_start_s(86_400_000 + 59_999), 60);
+        assert_eq!(day_window_start_s(86_400_000), 60);
+        assert_eq!(day_window_start_s(5_000), 0);
+        let candles =
+            [Candle::of_trade(&trade(1, 10, 1)), Candle::of_trade(&trade(1, 12, 2)), Candle::of_trade(&trade(1, 9, 1))];
+        let day = fold(&candles).unwrap();
+        assert_eq!((day.open, day.high, day.low, day.close, day.trades), (10, 12, 9, 9, 3));
+        assert_eq!(day.volume, U256::from(4u64));
+        assert_eq!(fold(&[]), None);
     }
 
     #[test]

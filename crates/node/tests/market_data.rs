@@ -235,3 +235,66 @@ async fn candles_are_exact_per_interval_and_survive_a_restart() {
     let _ = stop.send(());
     server.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickers_cover_the_day_before_the_latest_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = VenueGenesis::dev();
+    let mut v = Venue::open(dir.path(), Trader::new(&genesis), 0, 0);
+    let (url, stop, server) = v.serve().await;
+    let client = reqwest::Client::new();
+    let quiet = |symbol: &str, market: B256, last: Value| {
+        json!({ "symbol": symbol, "marketId": market, "last": last, "open24h": null, "high24h": null,
+                "low24h": null, "volume24h": "0", "quoteVolume24h": "0", "change24h": null, "trades24h": 0 })
+    };
+    let (weth_usdc, wbtc_usdc) = (v.trader.market("WETH/USDC"), v.trader.market("WBTC/USDC"));
+    let markets = ok(&client, &url, "/v1/markets").await;
+    let order: Vec<&str> = markets.as_array().unwrap().iter().map(|m| m["symbol"].as_str().unwrap()).collect();
+    let by_symbol = |tickers: &Value, symbol: &str| {
+        tickers.as_array().unwrap().iter().find(|t| t["symbol"] == symbol).unwrap().clone()
+    };
+    // Before the first block: every market, no trades.
+    let tickers = ok(&client, &url, "/v1/tickers").await;
+    let symbols: Vec<&str> = tickers.as_array().unwrap().iter().map(|t| t["symbol"].as_str().unwrap()).collect();
+    assert_eq!(symbols, order, "one ticker per market, in GET /v1/markets order");
+    assert_eq!(by_symbol(&tickers, "WETH/USDC"), quiet("WETH/USDC", weth_usdc, Value::Null));
+
+    let at = |seconds: u64, ms: u64| (T0_S + seconds) * 1_000 + ms;
+    for (time, tick, qty) in [
+        (at(0, 0), 500_000, 1), // the minute before the window
+        (at(59, 999), 500_000, 1),
+        (at(60, 0), 290_000, 1), // the window's first minute
+        (at(1_000, 0), 310_000, 2),
+        (at(86_430, 0), 305_000, 1), // the latest block
+    ] {
+        let entries = v.trade("WETH/USDC", tick, weth(qty));
+        v.block(time, entries);
+    }
+    let tickers = ok(&client, &url, "/v1/tickers").await;
+    let expected = json!({
+        "symbol": "WETH/USDC", "marketId": weth_usdc, "last": "3050", "open24h": "2900", "high24h": "3100",
+        "low24h": "2900", "volume24h": "4", "quoteVolume24h": "12150", "change24h": "5.17", "trades24h": 3,
+    });
+    assert_eq!(by_symbol(&tickers, "WETH/USDC"), expected);
+    assert_eq!(by_symbol(&tickers, "WBTC/USDC"), quiet("WBTC/USDC", wbtc_usdc, Value::Null));
+    assert_eq!(ok(&client, &url, "/v1/markets/WETH-USDC/ticker").await, expected);
+
+    // Two days later a WBTC block moves every window: WETH keeps its last price, nothing else.
+    let entries = v.trade("WBTC/USDC", 6_100_000, U256::from(20_000u64));
+    v.block(at(3 * 86_400, 0), entries);
+    let tickers = ok(&client, &url, "/v1/tickers").await;
+    assert_eq!(by_symbol(&tickers, "WETH/USDC"), quiet("WETH/USDC", weth_usdc, json!("3050")));
+    let wbtc = by_symbol(&tickers, "WBTC/USDC");
+    assert_eq!(
+        (wbtc["last"].as_str(), wbtc["open24h"].as_str(), wbtc["change24h"].as_str()),
+        (Some("61000"), Some("61000"), Some("0.00"))
+    );
+    assert_eq!(
+        (wbtc["volume24h"].as_str(), wbtc["quoteVolume24h"].as_str(), wbtc["trades24h"].as_u64()),
+        (Some("0.0002"), Some("12.2"), Some(1))
+    );
+    let (status, body) = get(&client, &url, "/v1/markets/DOGE-USDC/ticker").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_market")));
+    let _ = stop.send(());
+    server.await.unwrap();
+}
