@@ -91,6 +91,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/tickers", get(crate::api_market::tickers))
         .route("/v1/orders/{market}/{order_id}", get(order))
         .route("/v1/accounts/{address}", get(account))
+        .route("/v1/accounts/{address}/trades", get(crate::api_history::trades))
+        .route("/v1/accounts/{address}/orders", get(crate::api_history::orders))
         .route("/v1/blocks/latest", get(latest_block))
         .route("/v1/blocks/{height}", get(block))
         .route("/v1/batches/{seq}", get(batch))

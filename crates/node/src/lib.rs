@@ -18,6 +18,7 @@
 pub mod admission;
 pub mod api;
 pub mod api_funding;
+pub mod api_history;
 pub mod api_market;
 pub mod candles;
 pub mod chain;
@@ -32,6 +33,7 @@ pub mod evm_rpc;
 pub mod evm_state;
 pub mod funding;
 pub mod genesis;
+pub mod history;
 pub mod home;
 pub mod ingress;
 pub mod l1;

@@ -7,7 +7,7 @@
 use crate::funding::{FundingReceipt, Taken};
 use crate::limits::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
-use crate::records::AdmissionEntry;
+use crate::records::{AdmissionEntry, BlockTime};
 use crate::store::{BlockCommit, ChainStore, StoreError};
 use crate::stored::{StoredBatch, StoredMessage};
 use crate::stored_funding::StoredFundingBatch;
@@ -214,6 +214,8 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
     }
     let evm_commit = crate::evm_block::commit_part(node, &chain, &output);
     let candles = crate::candles::block_updates(output.header.timestamp_ms, block_trades(&stored, &evm_commit));
+    let system_facts = evm_commit.batches.iter().map(|(b, _)| (b.batch_seq, &b.facts));
+    let history = crate::history::block_updates(BlockTime::of(&output.header), &stored, system_facts);
     let commit = BlockCommit {
         header: &output.header,
         proposal: &proposal,
@@ -226,6 +228,7 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         certificate: certificate.as_deref(),
         evm: &evm_commit,
         candles: &candles,
+        history: &history,
     };
     node.store.commit_block(&commit)?;
 

@@ -1,6 +1,7 @@
 //! Market data the web app reads, against blocks committed at chosen header times: candles of
 //! every interval with their exact OHLCV, bucket boundaries, limits, ordering and refusals, and
-//! the same candles after a restart, still growing.
+//! the same candles after a restart, still growing; 24-hour tickers; and each account's fills
+//! and orders, whose statuses follow later fills and cancels, across a restart too.
 
 mod common;
 
@@ -14,6 +15,7 @@ use numo_node::records::AdmissionEntry;
 use numo_node::sequencer::{commit_block, BlockInput, Local};
 use numo_stf::{Message, Signature, SignedMessage};
 use serde_json::{json, Value};
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,6 +73,20 @@ impl Venue {
         let ask = self.trader.place(MAKER, market, ask, 1, 0, tick, qty);
         let bid = self.trader.place(TAKER, market, bid, 0, 1, tick, qty);
         vec![self.entry(&ask, market), self.entry(&bid, market)]
+    }
+
+    /// A Place of `account` in WETH/USDC (side 0 buy, 1 sell; tif 0 GTC, 1 IOC).
+    fn place(&mut self, account: usize, order: u64, side: u8, tif: u32, tick: i32, qty: U256) -> AdmissionEntry {
+        let market = self.trader.market("WETH/USDC");
+        let signed = self.trader.place(account, market, order, side, tif, tick, qty);
+        self.entry(&signed, market)
+    }
+
+    /// A Cancel of `account` in WETH/USDC.
+    fn cancel(&mut self, account: usize, order: u64) -> AdmissionEntry {
+        let market = self.trader.market("WETH/USDC");
+        let signed = self.trader.cancel(account, market, order);
+        self.entry(&signed, market)
     }
 
     /// Commits one block of `entries` whose header time is `timestamp_ms`.
@@ -295,6 +311,147 @@ async fn tickers_cover_the_day_before_the_latest_block() {
     );
     let (status, body) = get(&client, &url, "/v1/markets/DOGE-USDC/ticker").await;
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_market")));
+    let _ = stop.send(());
+    server.await.unwrap();
+}
+
+/// `(orderId number, status, filled in WETH, reason)` of each order row, newest first.
+fn order_rows(orders: &Value) -> Vec<(u64, String, U256, Value)> {
+    orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let id = B256::from_str(o["orderId"].as_str().unwrap()).unwrap();
+            let number = u64::from_be_bytes(id[24..].try_into().unwrap());
+            let filled = o["filled"].as_str().unwrap().parse::<U256>().unwrap() / weth(1);
+            (number, o["status"].as_str().unwrap().to_string(), filled, o["reason"].clone())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_history_follows_fills_and_cancels_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = VenueGenesis::dev();
+    let mut v = Venue::open(dir.path(), Trader::new(&genesis), 0, 0);
+    let (alice, bob, carol) = (0, 1, 2);
+    let (sell, buy, gtc, ioc) = (1, 0, 0, 1);
+    let at = |block: u64| (T0_S + block * 10) * 1_000;
+    // 1: Alice rests 2 @ 3000; Bob's IOC takes 1 of it.
+    let entries = vec![v.place(alice, 1, sell, gtc, 300_000, weth(2)), v.place(bob, 11, buy, ioc, 300_000, weth(1))];
+    v.block(at(1), entries);
+    // 2: Carol bids; Alice's zero-size ask is rejected; Bob's IOC for 2 finds the last 1.
+    let entries = vec![
+        v.place(carol, 21, buy, gtc, 290_000, weth(1)),
+        v.place(alice, 2, sell, gtc, 301_000, U256::ZERO),
+        v.place(bob, 12, buy, ioc, 300_000, weth(2)),
+    ];
+    v.block(at(2), entries);
+    // 3: Carol cancels; Alice asks 3100; Bob's IOC at 2000 meets nothing.
+    let entries = vec![
+        v.cancel(carol, 21),
+        v.place(alice, 3, sell, gtc, 310_000, weth(1)),
+        v.place(bob, 13, buy, ioc, 200_000, weth(1)),
+    ];
+    v.block(at(3), entries);
+    // 4: Alice asks 3050; Bob's GTC for 2 takes it and rests 1; Alice cancels her 3100.
+    let entries = vec![
+        v.place(alice, 4, sell, gtc, 305_000, weth(1)),
+        v.place(bob, 14, buy, gtc, 305_000, weth(2)),
+        v.cancel(alice, 3),
+    ];
+    v.block(at(4), entries);
+    // 5: Bob cancels the rest; Carol rests a bid that the next run fills.
+    let entries = vec![v.cancel(bob, 14), v.place(carol, 22, buy, gtc, 290_000, weth(2))];
+    v.block(at(5), entries);
+
+    let (url, stop, server) = v.serve().await;
+    let client = reqwest::Client::new();
+    let history = |who: usize, what: &str| format!("/v1/accounts/{}/{what}", v.trader.address(who));
+    let rejected = json!("zero_quantity");
+    let alice_orders = ok(&client, &url, &history(alice, "orders")).await;
+    assert_eq!(
+        order_rows(&alice_orders),
+        [
+            (4, "filled".into(), U256::from(1u64), Value::Null),
+            (3, "cancelled".into(), U256::ZERO, Value::Null),
+            (2, "rejected".into(), U256::ZERO, rejected),
+            (1, "filled".into(), U256::from(2u64), Value::Null),
+        ]
+    );
+    let first = &alice_orders[3];
+    assert_eq!(
+        (first["market"].as_str(), first["side"].as_str(), first["tif"].as_str(), first["price"].as_str()),
+        (Some("WETH/USDC"), Some("sell"), Some("gtc"), Some("3000"))
+    );
+    assert_eq!((first["tick"].as_i64(), first["qty"].as_str()), (Some(300_000), Some(weth(2).to_string().as_str())));
+    assert_eq!((first["blockHeight"].as_u64(), first["timestampMs"].as_u64()), (Some(1), Some(at(1))));
+    let batch = ok(&client, &url, &format!("/v1/batches/{}", first["batchSeq"])).await;
+    assert_eq!(batch["messages"][0]["globalIndex"], first["globalIndex"], "the row names its message");
+    let bob_orders = order_rows(&ok(&client, &url, &history(bob, "orders")).await);
+    let statuses: Vec<(u64, &str, U256)> = bob_orders.iter().map(|(id, s, f, _)| (*id, s.as_str(), *f)).collect();
+    assert_eq!(
+        statuses,
+        [
+            (14, "partial", U256::from(1u64)),
+            (13, "cancelled", U256::ZERO),
+            (12, "partial", U256::from(1u64)),
+            (11, "filled", U256::from(1u64)),
+        ]
+    );
+    let carol_orders = order_rows(&ok(&client, &url, &history(carol, "orders")).await);
+    assert_eq!((carol_orders[0].0, carol_orders[0].1.as_str()), (22, "open"));
+    assert_eq!((carol_orders[1].0, carol_orders[1].1.as_str()), (21, "cancelled"));
+
+    // Fills, newest first, from each side, with what each paid.
+    let alice_fills = ok(&client, &url, &history(alice, "trades")).await;
+    let bob_fills = ok(&client, &url, &history(bob, "trades")).await;
+    assert_eq!((alice_fills.as_array().unwrap().len(), bob_fills.as_array().unwrap().len()), (3, 3));
+    let market_trades = ok(&client, &url, "/v1/markets/WETH-USDC/trades").await;
+    for (i, trade) in market_trades.as_array().unwrap().iter().enumerate() {
+        let (maker, taker) = (&alice_fills[i], &bob_fills[i]);
+        for field in
+            ["batchSeq", "blockHeight", "timestampMs", "globalIndex", "makerOrderId", "tick", "qty", "quoteAmount"]
+        {
+            assert_eq!((&maker[field], &taker[field]), (&trade[field], &trade[field]), "{field}");
+        }
+        assert_eq!(
+            (maker["liquidity"].as_str(), maker["side"].as_str(), maker["fee"].as_str()),
+            (Some("maker"), Some("sell"), Some("0"))
+        );
+        assert_eq!((taker["liquidity"].as_str(), taker["side"].as_str()), (Some("taker"), Some("buy")));
+        assert_eq!(taker["fee"], trade["fee"]);
+        assert_eq!(
+            (maker["market"].as_str(), maker["price"].as_str()),
+            (Some("WETH/USDC"), trade["tick"].as_i64().map(|t| if t == 305_000 { "3050" } else { "3000" }))
+        );
+    }
+    assert_ne!(bob_fills[0]["fee"], "0", "the dev market charges takers");
+    assert_eq!(ok(&client, &url, &format!("{}?limit=1", history(alice, "orders"))).await.as_array().unwrap().len(), 1);
+    assert_eq!(ok(&client, &url, &history(9, "trades")).await, json!([]));
+    for bad in ["?limit=0", "?limit=1001", "?limit=-1"] {
+        let (status, body) = get(&client, &url, &format!("{}{bad}", history(alice, "orders"))).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_query")), "{bad}");
+    }
+    let (status, body) = get(&client, &url, "/v1/accounts/0x12/trades").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_hex")));
+    let _ = stop.send(());
+    server.await.unwrap();
+    drop(client);
+
+    // After a restart, Carol's resting bid is still found: a sell fills it.
+    let (trader, seq, order) = v.close(dir.path());
+    let mut v = Venue::open(dir.path(), trader, seq, order);
+    let entries = vec![v.place(alice, 5, sell, ioc, 290_000, weth(2))];
+    v.block(at(6), entries);
+    let (url, stop, server) = v.serve().await;
+    let client = reqwest::Client::new();
+    let carol_orders =
+        order_rows(&ok(&client, &url, &format!("/v1/accounts/{}/orders", v.trader.address(carol))).await);
+    assert_eq!((carol_orders[0].0, carol_orders[0].1.as_str(), carol_orders[0].2), (22, "filled", U256::from(2u64)));
+    let bob = order_rows(&ok(&client, &url, &format!("/v1/accounts/{}/orders", v.trader.address(bob))).await);
+    assert_eq!(bob.len(), 4, "rows written before the restart are read back");
     let _ = stop.send(());
     server.await.unwrap();
 }
