@@ -7,7 +7,9 @@
 //! (blocks of per-market batches) → [`store`] (one atomic commit per block); [`api`] serves the
 //! views from [`chain`] and [`stream`] pushes each committed block to WebSocket subscribers;
 //! [`verifier`] re-runs the guest on every stored witness; [`prover`] (optional) proves batches
-//! with SP1.
+//! with SP1. The same commit keeps the web app's indexes — [`candles`] and each account's
+//! [`history`] — which [`api_market`] and [`api_history`] serve in human units ([`units`]);
+//! [`web`] serves the embedded app itself.
 //!
 //! On a consensus venue ([`start_consensus`], `numo node --home`; docs/CONSENSUS.md) the block
 //! loop is replaced by [`consensus_app`]: Malachite (`numo-consensus`) asks it to propose from
