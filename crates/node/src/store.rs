@@ -837,6 +837,9 @@ fn write_history(txn: &redb::WriteTransaction, updates: &HistoryUpdates) -> Resu
     Ok(())
 }
 
+/// A row as read back, undecoded: key and value bytes.
+type RawRow = (Vec<u8>, Vec<u8>);
+
 /// A candle as read back: its bucket start (Unix seconds) and its values.
 pub type StoredCandle = (u64, Candle);
 
@@ -863,7 +866,7 @@ impl Store {
     /// `account`'s newest `limit` fills, newest first.
     pub fn account_fills(&self, account: &Address, limit: usize) -> Result<Vec<AccountFill>, StoreError> {
         let rows = self.newest_rows::<FILL_KEY_LEN>(ACCOUNT_FILLS, account, limit)?;
-        let decode = |(key, value): (Vec<u8>, Vec<u8>)| {
+        let decode = |(key, value): RawRow| {
             AccountFill::decode(&key, &value).map_err(|e| StoreError::Corrupt {
                 table: "account_fills",
                 key: alloy_primitives::hex::encode_prefixed(&key),
@@ -876,7 +879,7 @@ impl Store {
     /// `account`'s newest `limit` orders, newest first.
     pub fn account_orders(&self, account: &Address, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
         let rows = self.newest_rows::<ORDER_KEY_LEN>(ACCOUNT_ORDERS, account, limit)?;
-        let decode = |(key, value): (Vec<u8>, Vec<u8>)| {
+        let decode = |(key, value): RawRow| {
             OrderRow::decode(&key, &value).map_err(|e| StoreError::Corrupt {
                 table: "account_orders",
                 key: alloy_primitives::hex::encode_prefixed(&key),
@@ -892,7 +895,7 @@ impl Store {
         def: TableDefinition<&[u8], &[u8]>,
         account: &Address,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<RawRow>, StoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
         let table = txn.open_table(def).map_err(db_error)?;
         let (low, high) = account_range::<N>(account);

@@ -101,7 +101,7 @@ mod tests {
         axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()
     }
 
-    fn header<'a>(response: &'a Response, name: header::HeaderName) -> &'a str {
+    fn header(response: &Response, name: header::HeaderName) -> &str {
         response.headers().get(name).map_or("", |v| v.to_str().unwrap())
     }
 
