@@ -76,7 +76,7 @@ export function Chart() {
         autoSize: true,
         layout: { background: { color: 'transparent' }, textColor: style.getPropertyValue('--muted').trim() || '#8a94a6', attributionLogo: false },
         grid: { vertLines: { color: 'rgba(255,255,255,0.04)' }, horzLines: { color: 'rgba(255,255,255,0.04)' } },
-        timeScale: { timeVisible: true, secondsVisible: false, borderVisible: false },
+        timeScale: { timeVisible: true, secondsVisible: false, borderVisible: false, rightOffset: 4, barSpacing: 10 },
         rightPriceScale: { borderVisible: false },
       });
       const candles = chart.addSeries(CandlestickSeries, {
