@@ -77,13 +77,17 @@ export async function start(): Promise<void> {
     wsStatus.set(s);
   });
   ws.start();
-  let list: Market[];
-  try {
-    list = await api.markets();
-  } catch (e) {
-    loadError.set(e instanceof Error ? e.message : String(e));
-    return;
+  // A node that is down or restarting when the page opens: say so, and keep trying.
+  let list: Market[] | null = null;
+  for (let wait = 1000; list === null; wait = Math.min(wait * 2, 10_000)) {
+    try {
+      list = await api.markets();
+    } catch (e) {
+      loadError.set(`${e instanceof Error ? e.message : String(e)} — retrying`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
+  loadError.set(null);
   markets.set(list);
   const wanted = recall(MARKET_ITEM);
   const first = list.find((m) => urlSymbol(m) === wanted) ?? list[0];
