@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         let encoded = batch.encode();
         assert_eq!(encoded, data, "a decoded batch record must re-encode to the same bytes");
         assert_eq!(StoredBatch::decode(&encoded).as_ref(), Ok(&batch));
-        let _ = batch.to_record();
+        let _ = batch.to_record(0);
     }
     if let Ok(entry) = AdmissionEntry::decode(7, data) {
         let encoded = entry.encode();

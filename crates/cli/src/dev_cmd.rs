@@ -5,6 +5,7 @@
 //! (scripts, load generators) parse it, so that shape is a contract. `--count N` lists the
 //! first N (those `numo node --dev --dev-accounts N` funds).
 
+use crate::units::format_units;
 use alloy_primitives::hex;
 use clap::Subcommand;
 use numo_node::genesis::{dev_account, VenueGenesis, DEV_ACCOUNT_COUNT};
@@ -50,7 +51,7 @@ fn accounts(as_json: bool, count: u32) {
         .iter()
         .filter_map(|asset| {
             let balance = genesis.balances.iter().find(|b| b.asset_id == asset.asset_id)?;
-            Some(format!("{} {}", format_units(&balance.available.to_string(), asset.decimals), asset.symbol))
+            Some(format!("{} {}", format_units(balance.available, u32::from(asset.decimals)), asset.symbol))
         })
         .collect();
     println!("dev accounts (chain {}, venue numo-dev), each funded with {}", genesis.chain_id, funding.join(", "));
@@ -61,18 +62,5 @@ fn accounts(as_json: bool, count: u32) {
     println!("{:>2}  {:<42}  private key", "#", "address");
     for (i, (address, key)) in rows.iter().enumerate() {
         println!("{i:>2}  {address:<42}  {key}");
-    }
-}
-
-/// `amount` smallest units as a decimal number of whole units (trailing zeros dropped).
-fn format_units(amount: &str, decimals: u8) -> String {
-    let decimals = usize::from(decimals);
-    let padded = format!("{amount:0>width$}", width = decimals + 1);
-    let (whole, fraction) = padded.split_at(padded.len() - decimals);
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() {
-        whole.to_string()
-    } else {
-        format!("{whole}.{fraction}")
     }
 }

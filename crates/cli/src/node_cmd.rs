@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use numo_node::config::{NodeConfig, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS, SNAPSHOT_DIRTY_KEYS_MIN};
+use numo_node::config::{NodeConfig, RunInfo, RunMode, VerifyMode, DEFAULT_BLOCK_INTERVAL_MS, SNAPSHOT_DIRTY_KEYS_MIN};
 use numo_node::genesis::{dev_account, VenueGenesis, DEV_ACCOUNT_COUNT};
 use numo_node::stream;
 use std::net::SocketAddr;
@@ -158,19 +158,25 @@ fn parse_evm_rpc(text: &str) -> Result<EvmRpc, String> {
     text.parse().map(|addr| EvmRpc(Some(addr))).map_err(|e| format!("--evm-rpc takes ADDR:PORT or off: {e}"))
 }
 
-/// Binds and serves the EVM's JSON-RPC in the background, if it is on.
-async fn serve_evm_rpc(node: &std::sync::Arc<numo_node::node::Node>, rpc: EvmRpc) -> Result<()> {
-    let Some(addr) = rpc.0 else { return Ok(()) };
+/// Binds and serves the EVM's JSON-RPC in the background, if it is on; its URL.
+async fn serve_evm_rpc(node: &std::sync::Arc<numo_node::node::Node>, rpc: EvmRpc) -> Result<Option<String>> {
+    let Some(addr) = rpc.0 else { return Ok(None) };
     let listener =
         tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding the EVM JSON-RPC {addr}"))?;
-    println!("EVM JSON-RPC on http://{} (chain id {})", listener.local_addr()?, node.genesis.chain_id);
+    let url = format!("http://{}", listener.local_addr()?);
+    println!("EVM JSON-RPC on {url} (chain id {})", node.genesis.chain_id);
     let node = node.clone();
     tokio::spawn(async move {
         if let Err(error) = numo_node::evm_rpc::serve(node, listener).await {
             eprintln!("error: the EVM JSON-RPC stopped: {error}");
         }
     });
-    Ok(())
+    Ok(Some(url))
+}
+
+/// Tells the node how it runs, for `GET /v1/info`.
+fn set_run_info(node: &numo_node::node::Node, mode: RunMode, dev_accounts: u32, evm_rpc: Option<String>) {
+    let _ = node.run_info.set(RunInfo { mode, dev_accounts, evm_rpc });
 }
 
 /// `numo node --home DIR`: a validator or follower of a consensus venue.
@@ -197,7 +203,8 @@ fn run_home(dir: &std::path::Path, args: &NodeArgs) -> Result<()> {
         let http = config.http;
         let node = numo_node::start_consensus(config, &home).await.context("starting the node")?;
         node.streams.set_limits(stream_limits);
-        serve_evm_rpc(&node, evm_rpc).await?;
+        let evm_rpc = serve_evm_rpc(&node, evm_rpc).await?;
+        set_run_info(&node, RunMode::Home, 0, evm_rpc);
         let listener = tokio::net::TcpListener::bind(http).await.with_context(|| format!("binding {http}"))?;
         println!("listening on http://{}", listener.local_addr()?);
         numo_node::serve(node, listener).await.context("serving HTTP")
@@ -274,7 +281,9 @@ fn run_node(args: NodeArgs) -> Result<()> {
         if let Some(settings) = prover {
             numo_node::prover::start_prover(&node, settings);
         }
-        serve_evm_rpc(&node, args.evm_rpc.unwrap_or_else(EvmRpc::default_addr)).await?;
+        let evm_rpc = serve_evm_rpc(&node, args.evm_rpc.unwrap_or_else(EvmRpc::default_addr)).await?;
+        let (mode, dev_accounts) = if args.dev { (RunMode::Dev, args.dev_accounts) } else { (RunMode::Genesis, 0) };
+        set_run_info(&node, mode, dev_accounts, evm_rpc);
         let listener =
             tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("binding {}", args.http))?;
         println!("listening on http://{}", listener.local_addr()?);

@@ -9,6 +9,9 @@
 use crate::failure::Failure;
 use alloy_primitives::U256;
 use anyhow::{bail, Context, Result};
+/// The node's display formatting, so the CLI prints prices and sizes as the API does.
+pub(crate) use numo_node::units::{format_units, format_units_min};
+use numo_node::units::{power_of_ten_exponent, DisplayGrid};
 
 /// A non-negative decimal number: `digits × 10^-scale`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,25 +37,6 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal> {
 
 fn pow10(exp: u32) -> Result<U256> {
     U256::from(10u64).checked_pow(U256::from(exp)).context("number too large")
-}
-
-/// `amount × 10^-decimals` in plain decimal notation, trailing fraction zeros dropped.
-pub(crate) fn format_units(amount: U256, decimals: u32) -> String {
-    format_units_min(amount, decimals, 0)
-}
-
-/// Like [`format_units`], keeping at least `min_fraction` fraction digits (table columns).
-pub(crate) fn format_units_min(amount: U256, decimals: u32, min_fraction: u32) -> String {
-    let text = amount.to_string();
-    let decimals = decimals as usize;
-    let padded = format!("{text:0>width$}", width = decimals + 1);
-    let (whole, fraction) = padded.split_at(padded.len() - decimals);
-    let keep = fraction.trim_end_matches('0').len().max(min_fraction as usize).min(fraction.len());
-    if keep == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{}", &fraction[..keep])
-    }
 }
 
 /// Number of fraction digits `format_units` prints for `amount` (the precision of a step).
@@ -106,14 +90,23 @@ impl Grid {
         base_decimals: u32,
         quote_decimals: u32,
     ) -> Result<Self> {
-        let text = price_scale.to_string();
-        if !(text.starts_with('1') && text[1..].bytes().all(|b| b == b'0')) {
+        let Some(price_scale_exp) = power_of_ten_exponent(price_scale) else {
             bail!("priceScale {price_scale} is not a power of ten");
-        }
+        };
         if tick_size.is_zero() || lot_size.is_zero() {
             bail!("tickSize and lotSize must be positive");
         }
-        Ok(Self { tick_size, lot_size, price_scale_exp: text.len() as u32 - 1, base_decimals, quote_decimals })
+        Ok(Self { tick_size, lot_size, price_scale_exp, base_decimals, quote_decimals })
+    }
+
+    /// The node's display grid of the same market.
+    fn display(&self) -> DisplayGrid {
+        DisplayGrid {
+            tick_size: self.tick_size,
+            price_scale_exponent: self.price_scale_exp,
+            base_decimals: self.base_decimals,
+            quote_decimals: self.quote_decimals,
+        }
     }
 
     /// Human price of `tick`: `tick × tickSize × 10^baseDecimals / (10^quoteDecimals × priceScale)`,
@@ -128,11 +121,7 @@ impl Grid {
     }
 
     fn price_min(&self, tick: i64, min_fraction: u32) -> String {
-        let sign = if tick < 0 { "-" } else { "" };
-        let numerator = U256::from(tick.unsigned_abs())
-            .saturating_mul(self.tick_size)
-            .saturating_mul(pow10(self.base_decimals).unwrap_or(U256::MAX));
-        format!("{sign}{}", format_units_min(numerator, self.quote_decimals + self.price_scale_exp, min_fraction))
+        self.display().price_min(tick, min_fraction)
     }
 
     /// Fraction digits of one tick's price (2 for a cent grid).
@@ -148,7 +137,7 @@ impl Grid {
 
     /// Human base quantity of `qty` smallest units.
     pub(crate) fn qty(&self, qty: U256) -> String {
-        format_units(qty, self.base_decimals)
+        self.display().qty(qty)
     }
 
     /// [`Grid::qty`] with at least one lot's fraction digits.
@@ -158,7 +147,7 @@ impl Grid {
 
     /// Human quote amount of `amount` smallest units.
     pub(crate) fn quote(&self, amount: U256) -> String {
-        format_units(amount, self.quote_decimals)
+        self.display().quote(amount)
     }
 
     /// The tick of a human price, refused with the two nearest valid prices when it is not
@@ -314,14 +303,5 @@ mod tests {
         assert_eq!(code(parse_token_amount("0", 6, "USDC")), "zero_amount");
         assert_eq!(code(parse_token_amount("-1", 6, "USDC")), "bad_amount");
         assert_eq!(code(parse_token_amount("1e6", 6, "USDC")), "bad_amount");
-    }
-
-    #[test]
-    fn units_format_exactly() {
-        assert_eq!(format_units(U256::from(1_500_000u64), 6), "1.5");
-        assert_eq!(format_units(U256::from(5u64), 6), "0.000005");
-        assert_eq!(format_units(U256::ZERO, 6), "0");
-        assert_eq!(format_units_min(U256::from(1_000_000u64), 6, 2), "1.00");
-        assert_eq!(format_units(U256::from(7u64), 0), "7");
     }
 }

@@ -461,7 +461,8 @@ fn check_chain(client: &reqwest::blocking::Client, node: &RunningNode, genesis: 
                 );
                 assert_eq!(record, &expected, "batch {seq} message {i}: record vs replay");
                 for trade in &built.report.trades[first_trade..first_trade + expected.fill_count] {
-                    replayed_trades.push(TradeRecord::new(seq, record.global_index, trade));
+                    let time = numo_node::records::BlockTime { height: h, timestamp_ms: block.timestamp_ms };
+                    replayed_trades.push(TradeRecord::new(seq, record.global_index, time, trade));
                 }
                 first_trade += expected.fill_count;
                 *outcomes

@@ -1,6 +1,7 @@
 //! `numo node`'s operator flags reach the running node: the WebSocket bounds
 //! (`--ws-max-subscriptions`, `--ws-queue-bytes`, `--ws-close-timeout-ms`), and values clap must
-//! refuse before anything starts.
+//! refuse before anything starts; `GET /v1/info` tells the mode, the dev accounts and the EVM
+//! JSON-RPC the flags chose, and the binary serves the embedded web app.
 
 mod common;
 
@@ -45,4 +46,24 @@ fn out_of_range_ws_bounds_are_refused_at_the_command_line() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(args[0]) && stderr.contains("not in"), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn info_names_the_flags_choices_and_the_app_is_served() {
+    let node = RunningNode::start_scratch(&["--dev-accounts", "12"]);
+    let client = reqwest::blocking::Client::new();
+    let info: Value = client.get(format!("{}/v1/info", node.url)).send().unwrap().json().unwrap();
+    assert_eq!((info["mode"].as_str(), info["devAccounts"].as_u64()), (Some("dev"), Some(12)), "{info}");
+    // `--evm-rpc 127.0.0.1:0` (the test default) is answered with the port the node bound, and
+    // that URL is the EVM's JSON-RPC.
+    let evm_rpc = info["evmRpc"].as_str().expect("an EVM JSON-RPC URL");
+    assert!(evm_rpc.starts_with("http://127.0.0.1:") && !evm_rpc.ends_with(":0"), "{evm_rpc}");
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []});
+    let answer: Value = client.post(evm_rpc).json(&call).send().unwrap().json().unwrap();
+    assert_eq!(answer["result"], format!("{:#x}", info["chainId"].as_u64().unwrap()), "{answer}");
+
+    let page = client.get(format!("{}/", node.url)).send().unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.text().unwrap().to_ascii_lowercase().contains("<html"));
 }

@@ -80,9 +80,9 @@ fn a_data_dir_of_another_storage_format_is_refused_with_both_versions_named() {
     }
     let (code, text) = replay(&data);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("storage format version 1, this numo reads version 4"), "{text}");
+    assert!(text.contains("storage format version 1, this numo reads version 5"), "{text}");
     let started = numo(&["node", "--dev", "--http", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&started.stderr);
     assert!(!started.status.success());
-    assert!(text.contains("storage format version 1, this numo reads version 4"), "{text}");
+    assert!(text.contains("storage format version 1, this numo reads version 5"), "{text}");
 }

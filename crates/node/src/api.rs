@@ -1,5 +1,6 @@
 //! The HTTP API (axum). Every error is `{"error": {"code", "message"}}` with a 4xx/5xx status;
-//! no input can make a handler panic. Documented in `docs/API.md`.
+//! no input can make a handler panic. Documented in `docs/API.md`. Paths outside the API serve
+//! the embedded web app ([`crate::web`]).
 
 use crate::error::{Refusal, RefusalCode};
 use crate::ingress::{self, Ticket};
@@ -43,7 +44,7 @@ impl From<Refusal> for ApiError {
 
 /// [`Path`] whose rejection (a segment that is not UTF-8 once percent-decoded) is answered in
 /// the error shape, not with axum's plain-text body.
-struct ApiPath<T>(T);
+pub(crate) struct ApiPath<T>(pub(crate) T);
 
 impl<T, S> FromRequestParts<S> for ApiPath<T>
 where
@@ -60,11 +61,11 @@ where
     }
 }
 
-fn not_found(what: &str) -> ApiError {
+pub(crate) fn not_found(what: &str) -> ApiError {
     ApiError(Refusal::new(RefusalCode::NotFound, format!("{what} not found")))
 }
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError(Refusal::new(RefusalCode::StorageError, error.to_string()))
 }
 
@@ -81,11 +82,17 @@ pub fn router(node: Arc<Node>) -> Router {
             "/v1/messages/batch",
             post(submit_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)),
         )
+        .route("/v1/info", get(info))
         .route("/v1/markets", get(markets))
         .route("/v1/markets/{market}/book", get(book))
         .route("/v1/markets/{market}/trades", get(trades))
+        .route("/v1/markets/{market}/candles", get(crate::api_market::candles))
+        .route("/v1/markets/{market}/ticker", get(crate::api_market::ticker))
+        .route("/v1/tickers", get(crate::api_market::tickers))
         .route("/v1/orders/{market}/{order_id}", get(order))
         .route("/v1/accounts/{address}", get(account))
+        .route("/v1/accounts/{address}/trades", get(crate::api_history::trades))
+        .route("/v1/accounts/{address}/orders", get(crate::api_history::orders))
         .route("/v1/blocks/latest", get(latest_block))
         .route("/v1/blocks/{height}", get(block))
         .route("/v1/batches/{seq}", get(batch))
@@ -100,12 +107,22 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/v1/transfers", post(crate::api_funding::submit_transfer))
         .route("/v1/deposits", get(crate::api_funding::deposits))
         .route("/v1/l1", get(crate::api_funding::l1))
-        .fallback(|| async { ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")) })
+        .fallback(app_or_no_route)
         .method_not_allowed_fallback(|| async {
             ApiError(Refusal::new(RefusalCode::MethodNotAllowed, "method not allowed on this endpoint"))
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(node)
+}
+
+/// Any path no endpoint claims: a file of the embedded web app ([`crate::web`]) for a GET
+/// outside `/v1/`, else `no_route` in the error shape.
+async fn app_or_no_route(method: axum::http::Method, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let read = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
+    match read.then(|| crate::web::serve(uri.path(), &headers)).flatten() {
+        Some(file) => file,
+        None => ApiError(Refusal::new(RefusalCode::NoRoute, "no such endpoint")).into_response(),
+    }
 }
 
 async fn health(State(node): State<Arc<Node>>) -> Response {
@@ -282,6 +299,18 @@ async fn admit_batch(
         });
     }
     Ok(Json(json!({ "admitted": admitted, "refused": refused, "results": results })).into_response())
+}
+
+/// `GET /v1/info`: the venue and how this node runs, for a client's first request (the web
+/// app offers the dev accounts only when `mode` is `dev`, deriving their keys itself).
+async fn info(State(node): State<Arc<Node>>) -> Response {
+    let run = node.run_info();
+    let dev_accounts = if run.mode == crate::config::RunMode::Dev { run.dev_accounts } else { 0 };
+    Json(json!({
+        "chainId": node.genesis.chain_id, "venueId": node.genesis.venue_id, "mode": run.mode.name(),
+        "devAccounts": dev_accounts, "evmRpc": run.evm_rpc, "version": env!("CARGO_PKG_VERSION"),
+    }))
+    .into_response()
 }
 
 async fn markets(State(node): State<Arc<Node>>) -> Response {
@@ -462,13 +491,14 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
             }
             crate::stored_evm::EvmBatchFacts::System { .. } => Vec::new(),
         };
-        return Ok(Json(crate::evm_block::batch_json(&evm, &tx_hashes, verification)).into_response());
+        let timestamp_ms = block_timestamp_ms(&node, evm.block_height)?;
+        return Ok(Json(crate::evm_block::batch_json(&evm, timestamp_ms, &tx_hashes, verification)).into_response());
     }
     let Some(stored) = node.store.batch(seq).map_err(internal)? else {
         let funding = node.store.funding_batch(seq).map_err(internal)?.ok_or_else(|| not_found("batch"))?;
         return Ok(Json(crate::api_funding::funding_batch_json(&node, &funding)?).into_response());
     };
-    let (pi, record) = (stored.public_inputs, stored.to_record());
+    let (pi, record) = (stored.public_inputs, stored.to_record(block_timestamp_ms(&node, stored.block_height)?));
     let verification = match node.store.verification(seq).map_err(internal)? {
         Verification::Pending => "pending",
         Verification::Verified => "verified",
@@ -483,6 +513,13 @@ async fn batch(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> 
     }
     answer["publicInputsDecoded"] = numo_host::json::public_inputs(&pi);
     Ok(Json(answer).into_response())
+}
+
+/// The header timestamp of the committed block at `height`: the time of its batches' trades.
+fn block_timestamp_ms(node: &Node, height: u64) -> Result<u64, ApiError> {
+    let header = node.store.block(height).map_err(internal)?;
+    let header = header.ok_or_else(|| internal(format!("block {height} of a stored batch is not stored")))?;
+    Ok(header.timestamp_ms)
 }
 
 async fn batch_witness(State(node): State<Arc<Node>>, ApiPath(seq): ApiPath<String>) -> ApiResult {

@@ -44,3 +44,39 @@ pub struct NodeConfig {
     /// `node.key`.
     pub signer_key: Option<secp256k1::SecretKey>,
 }
+
+/// How the node was started (`numo node --dev`, `--genesis FILE` or `--home DIR`), as
+/// `GET /v1/info` names it: the web app offers the dev accounts only on a dev node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// The built-in dev genesis with funded, publicly known accounts.
+    Dev,
+    /// A single node of a genesis file.
+    Genesis,
+    /// A validator or follower of a consensus venue (its home directory).
+    Home,
+}
+
+impl RunMode {
+    /// The name `GET /v1/info` answers.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RunMode::Dev => "dev",
+            RunMode::Genesis => "genesis",
+            RunMode::Home => "home",
+        }
+    }
+}
+
+/// What the starter of the node (the CLI) knows and the node does not: the mode, how many dev
+/// accounts the genesis funds, and where the EVM's JSON-RPC listens. Never a secret: the
+/// browser derives the dev keys itself (`genesis::dev_account`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// How it was started.
+    pub mode: RunMode,
+    /// Dev accounts funded at genesis (0 unless [`RunMode::Dev`]).
+    pub dev_accounts: u32,
+    /// The EVM JSON-RPC's URL, when it is served.
+    pub evm_rpc: Option<String>,
+}

@@ -157,7 +157,7 @@ pub fn commit_part(node: &Node, chain: &ChainState, output: &BlockOutput) -> Evm
 /// The system batches' effects as the views and streams take them (E7): per batch and market,
 /// a record without signed messages whose trades are the batch's fills in that market (the
 /// requesting contract the taker), and the orders it touched (requested and matched).
-pub fn system_records(commit: &EvmCommit) -> Vec<(BatchRecord, Vec<B256>)> {
+pub fn system_records(commit: &EvmCommit, timestamp_ms: u64) -> Vec<(BatchRecord, Vec<B256>)> {
     let mut out = Vec::new();
     for (batch, _) in &commit.batches {
         let EvmBatchFacts::System { messages, trades, .. } = &batch.facts else { continue };
@@ -169,7 +169,7 @@ pub fn system_records(commit: &EvmCommit) -> Vec<(BatchRecord, Vec<B256>)> {
                 by_market.entry(*market_id).or_default().1.push(*order_id);
             }
         }
-        for (trade, record) in trades.iter().zip(batch.trade_records()) {
+        for (trade, record) in trades.iter().zip(batch.trade_records(timestamp_ms)) {
             let (records, touched) = by_market.entry(trade.market_id).or_default();
             records.push(record);
             touched.push(trade.maker_order_id);
@@ -238,7 +238,12 @@ fn system_outcome_json(outcome: &SystemOutcome) -> serde_json::Value {
 /// `GET /v1/batches/{seq}` of a kind-3 batch (E10): its public inputs, decoded, and what it did —
 /// a system batch's messages with outcomes and trades, or an EVM block's number, hash,
 /// transactions and skipped transactions. `verification` is the background verifier's verdict.
-pub fn batch_json(batch: &StoredEvmBatch, tx_hashes: &[B256], verification: &str) -> serde_json::Value {
+pub fn batch_json(
+    batch: &StoredEvmBatch,
+    timestamp_ms: u64,
+    tx_hashes: &[B256],
+    verification: &str,
+) -> serde_json::Value {
     use serde_json::json;
     let pi = &batch.public_inputs;
     let mut answer = json!({
@@ -268,7 +273,7 @@ pub fn batch_json(batch: &StoredEvmBatch, tx_hashes: &[B256], verification: &str
                     value
                 })
                 .collect();
-            answer["trades"] = serde_json::to_value(batch.trade_records()).expect("records serialize");
+            answer["trades"] = serde_json::to_value(batch.trade_records(timestamp_ms)).expect("records serialize");
         }
         EvmBatchFacts::Block { number, hash, skipped } => {
             answer["phase"] = json!("block");

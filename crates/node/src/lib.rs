@@ -7,7 +7,9 @@
 //! (blocks of per-market batches) → [`store`] (one atomic commit per block); [`api`] serves the
 //! views from [`chain`] and [`stream`] pushes each committed block to WebSocket subscribers;
 //! [`verifier`] re-runs the guest on every stored witness; [`prover`] (optional) proves batches
-//! with SP1.
+//! with SP1. The same commit keeps the web app's indexes — [`candles`] and each account's
+//! [`history`] — which [`api_market`] and [`api_history`] serve in human units ([`units`]);
+//! [`web`] serves the embedded app itself.
 //!
 //! On a consensus venue ([`start_consensus`], `numo node --home`; docs/CONSENSUS.md) the block
 //! loop is replaced by [`consensus_app`]: Malachite (`numo-consensus`) asks it to propose from
@@ -18,6 +20,9 @@
 pub mod admission;
 pub mod api;
 pub mod api_funding;
+pub mod api_history;
+pub mod api_market;
+pub mod candles;
 pub mod chain;
 pub mod config;
 pub mod consensus;
@@ -30,6 +35,7 @@ pub mod evm_rpc;
 pub mod evm_state;
 pub mod funding;
 pub mod genesis;
+pub mod history;
 pub mod home;
 pub mod ingress;
 pub mod l1;
@@ -47,7 +53,9 @@ pub mod stored_evm;
 pub mod stored_funding;
 pub mod stream;
 pub mod submission;
+pub mod units;
 pub mod verifier;
+pub mod web;
 pub mod witness;
 
 use config::NodeConfig;

@@ -52,6 +52,15 @@ pub const WAIT_FOR_BLOCK_MAX: Duration = Duration::from_secs(30);
 pub const VIEW_ROWS_MAX: usize = 1_000;
 /// Recent trades kept per market for `GET /v1/markets/{market}/trades`.
 pub const RECENT_TRADES_MAX: usize = 1_000;
+/// Rows `GET /v1/accounts/{address}/trades` and `/orders` answer without a `limit`.
+pub const ACCOUNT_HISTORY_DEFAULT: usize = 100;
+/// Most rows one account-history request answers (~500 bytes of JSON each, one range scan).
+pub const ACCOUNT_HISTORY_MAX: usize = 1_000;
+/// Candles `GET /v1/markets/{market}/candles` answers without a `limit`: a chart's first screen.
+pub const CANDLES_DEFAULT: usize = 500;
+/// Most candles one request answers: a day and a bit of one-minute candles, ~150 KiB of JSON
+/// (~100 bytes each) read from one redb range.
+pub const CANDLES_MAX: usize = 1_500;
 
 // --- WebSocket streams ----------------------------------------------------------------------
 
@@ -119,6 +128,11 @@ const _: () = assert!(SUBMISSION_JSON_MAX <= MAX_BODY_BYTES);
 const _: () = assert!(MAX_BATCH_BODY_BYTES > MAX_BODY_BYTES);
 // A trades view can be served from the recent trades the node keeps.
 const _: () = assert!(VIEW_ROWS_MAX <= RECENT_TRADES_MAX);
+// The default candle count is a valid count, and a day of one-minute candles (a ticker's
+// window) fits one request.
+const _: () = assert!(CANDLES_DEFAULT <= CANDLES_MAX);
+const _: () = assert!(CANDLES_MAX >= 24 * 60);
+const _: () = assert!(ACCOUNT_HISTORY_DEFAULT <= ACCOUNT_HISTORY_MAX);
 // The default book depth is a valid depth, the default queue a valid queue, and the queue holds
 // at least one largest request.
 const _: () = assert!(BOOK_DEPTH_DEFAULT <= BOOK_DEPTH_MAX);

@@ -111,6 +111,9 @@ pub struct Node {
     pub signer: crate::signer::NodeSigner,
     /// The EVM's pool and its durable log (`eth_sendRawTransaction`, issue 12).
     pub evm: crate::evm_admission::EvmAdmission,
+    /// How the node runs, for `GET /v1/info` (set once by its starter; unset, the node
+    /// describes itself from what it knows).
+    pub run_info: std::sync::OnceLock<crate::config::RunInfo>,
 }
 
 /// The state from the last tree snapshot plus the keys written since (no full rehash), or,
@@ -234,6 +237,7 @@ impl Node {
             consensus: std::sync::OnceLock::new(),
             signer,
             evm,
+            run_info: std::sync::OnceLock::new(),
         }))
     }
 
@@ -275,6 +279,17 @@ impl Node {
             false
         });
         (stale, late)
+    }
+
+    /// How the node runs: what its starter set, else a node of a consensus venue (`home`) or
+    /// of a genesis file, without dev accounts or a known EVM JSON-RPC.
+    pub fn run_info(&self) -> crate::config::RunInfo {
+        use crate::config::{RunInfo, RunMode};
+        self.run_info.get().cloned().unwrap_or_else(|| RunInfo {
+            mode: if self.consensus.get().is_some() { RunMode::Home } else { RunMode::Genesis },
+            dev_accounts: 0,
+            evm_rpc: None,
+        })
     }
 
     /// Why the node stopped admitting, if it did.

@@ -153,6 +153,10 @@ impl MessageRecord {
 pub struct TradeRecord {
     /// Batch it happened in.
     pub batch_seq: u64,
+    /// Block of that batch.
+    pub block_height: u64,
+    /// The block header's `timestampMs`: the trade's time (charts bucket trades by it).
+    pub timestamp_ms: u64,
     /// Global index of the taker message.
     pub global_index: u64,
     /// Resting order.
@@ -176,10 +180,12 @@ pub struct TradeRecord {
 }
 
 impl TradeRecord {
-    /// From an execution trade.
-    pub fn new(batch_seq: u64, global_index: u64, trade: &Trade) -> Self {
+    /// From an execution trade of batch `batch_seq` in `block` (its height and timestamp).
+    pub fn new(batch_seq: u64, global_index: u64, block: BlockTime, trade: &Trade) -> Self {
         Self {
             batch_seq,
+            block_height: block.height,
+            timestamp_ms: block.timestamp_ms,
             global_index,
             maker_order_id: trade.maker_order_id,
             taker_order_id: trade.taker_order_id,
@@ -191,6 +197,23 @@ impl TradeRecord {
             quote_amount: trade.quote_amount.to_string(),
             fee: trade.taker_fee.to_string(),
         }
+    }
+}
+
+/// Where a batch sits in time: its block's height and the header's `timestampMs`. Batches do
+/// not store the time; it is the header's, so records are rendered with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BlockTime {
+    /// Block height.
+    pub height: u64,
+    /// The header's `timestampMs`.
+    pub timestamp_ms: u64,
+}
+
+impl BlockTime {
+    /// The time of `header`'s block.
+    pub fn of(header: &BlockHeader) -> Self {
+        Self { height: header.height, timestamp_ms: header.timestamp_ms }
     }
 }
 

@@ -7,7 +7,7 @@
 use crate::funding::{FundingReceipt, Taken};
 use crate::limits::MAX_MESSAGES_PER_BLOCK;
 use crate::node::{Node, Outcome, Receipt};
-use crate::records::AdmissionEntry;
+use crate::records::{AdmissionEntry, BlockTime};
 use crate::store::{BlockCommit, ChainStore, StoreError};
 use crate::stored::{StoredBatch, StoredMessage};
 use crate::stored_funding::StoredFundingBatch;
@@ -213,6 +213,9 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         chain.dirty_since_snapshot = 0;
     }
     let evm_commit = crate::evm_block::commit_part(node, &chain, &output);
+    let candles = crate::candles::block_updates(output.header.timestamp_ms, block_trades(&stored, &evm_commit));
+    let system_facts = evm_commit.batches.iter().map(|(b, _)| (b.batch_seq, &b.facts));
+    let history = crate::history::block_updates(BlockTime::of(&output.header), &stored, system_facts);
     let commit = BlockCommit {
         header: &output.header,
         proposal: &proposal,
@@ -224,17 +227,19 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
         tree_snapshot,
         certificate: certificate.as_deref(),
         evm: &evm_commit,
+        candles: &candles,
+        history: &history,
     };
     node.store.commit_block(&commit)?;
 
-    let records: Vec<_> = stored.iter().map(StoredBatch::to_record).collect();
+    let records: Vec<_> = stored.iter().map(|batch| batch.to_record(output.header.timestamp_ms)).collect();
     for record in &records {
         let touched = record.messages.iter().map(|m| m.order_id).chain(record.trades.iter().map(|t| t.maker_order_id));
         let touched: Vec<B256> = touched.collect();
         chain.refresh_orders(record.market_id, touched);
         chain.push_trades(record.market_id, record.trades.iter().cloned());
     }
-    let system = crate::evm_block::system_records(&evm_commit);
+    let system = crate::evm_block::system_records(&evm_commit, output.header.timestamp_ms);
     for (record, touched) in &system {
         chain.refresh_orders(record.market_id, touched.iter().copied());
         chain.push_trades(record.market_id, record.trades.iter().cloned());
@@ -310,6 +315,19 @@ pub fn commit_block(node: &Node, input: BlockInput) -> Result<Vec<u64>, ProduceE
     committed.extend(output.batches.iter().map(|b| b.batch_seq));
     committed.extend(output.evm.iter().map(|b| b.batch_seq));
     Ok(committed)
+}
+
+/// Every trade of a block in execution order: the EVM system batch's (first in the block, E7),
+/// then the trading batches'.
+fn block_trades<'a>(
+    stored: &'a [StoredBatch],
+    evm: &'a crate::store::EvmCommit,
+) -> impl Iterator<Item = &'a numo_stf::records::Trade> {
+    let system = evm.batches.iter().flat_map(|(b, _)| match &b.facts {
+        crate::stored_evm::EvmBatchFacts::System { trades, .. } => trades.as_slice(),
+        crate::stored_evm::EvmBatchFacts::Block { .. } => &[],
+    });
+    system.chain(stored.iter().flat_map(|b| b.trades.iter().map(|(_, trade)| trade)))
 }
 
 /// The stored form of one executed batch: the block function's facts plus each message's

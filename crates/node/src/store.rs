@@ -6,13 +6,17 @@
 //! acknowledged, and a block commits its batches, witnesses, state writes and the removal of
 //! its admission-log entries together — a message is pending or executed, never both.
 
+use crate::candles::{candle_key, key_bucket_start_s, Candle, CandleUpdates, Interval};
+use crate::history::{
+    account_range, order_ref_key, AccountFill, HistoryUpdates, OrderEvent, OrderRow, FILL_KEY_LEN, ORDER_KEY_LEN,
+};
 use crate::records::AdmissionEntry;
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
 use crate::stored_evm::{
     decode_block_logs, encode_block_logs, BlockLog, PendingEvmTx, StoredEvmBatch, StoredEvmBlock, StoredEvmTx,
 };
 use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
-use alloy_primitives::B256;
+use alloy_primitives::{Address, B256};
 use numo_chain::{BlockHeader, Proposal};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::BTreeMap;
@@ -51,6 +55,18 @@ const EVM_LOGS: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_logs");
 /// EVM batches (kind 3, E10) by `batchSeq` ([`StoredEvmBatch`]); their witnesses are in
 /// `witnesses` with every other kind's.
 const EVM_BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("evm_batches");
+/// Candles by `B32 marketId ‖ U8 interval ‖ U64 bucketStartS` ([`crate::candles::Candle`]),
+/// folded in by each block's commit.
+const CANDLES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("candles");
+/// Each account's fills by `ADDR ‖ U64 batchSeq ‖ U32 tradeIndex ‖ U8 liquidity`
+/// ([`AccountFill`]).
+const ACCOUNT_FILLS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("account_fills");
+/// Each account's orders by `ADDR ‖ U64 batchSeq ‖ U32 position` ([`OrderRow`]), their status
+/// kept current by later blocks.
+const ACCOUNT_ORDERS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("account_orders");
+/// The order row of each resting order, by `B32 marketId ‖ B32 orderId`: how a later fill or
+/// cancel finds the row to update (a row leaves once its order leaves the book).
+const ORDER_REFS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("order_refs");
 const TREE_SNAPSHOT: &str = "snapshot";
 
 const META_GENESIS_ROOT: &str = "genesis_root";
@@ -157,6 +173,10 @@ pub struct BlockCommit<'a> {
     pub certificate: Option<&'a [u8]>,
     /// The EVM's part: its block, transactions, logs, and the pool rows the block settled.
     pub evm: &'a EvmCommit,
+    /// The block's trades folded into candles, to merge into the stored ones.
+    pub candles: &'a CandleUpdates,
+    /// The block's fills and order events for the accounts' histories.
+    pub history: &'a HistoryUpdates,
 }
 
 /// What a block commits for the EVM (E1): empty at heights without an EVM block, except for
@@ -253,6 +273,9 @@ impl Store {
         txn.open_table(PROPOSALS).map_err(db_error)?;
         txn.open_table(EVM_BLOCK_NUMBERS).map_err(db_error)?;
         txn.open_table(EVM_TXS).map_err(db_error)?;
+        for table in [CANDLES, ACCOUNT_FILLS, ACCOUNT_ORDERS, ORDER_REFS] {
+            txn.open_table(table).map_err(db_error)?;
+        }
         check_format(&txn, dir)?;
         txn.commit().map_err(db_error)?;
         Ok(Self { db })
@@ -612,6 +635,8 @@ impl ChainStore for Store {
                 admission.remove(*seq).map_err(db_error)?;
             }
             write_evm(&txn, commit.evm)?;
+            write_candles(&txn, commit.candles)?;
+            write_history(&txn, commit.history)?;
             let mut meta = txn.open_table(META).map_err(db_error)?;
             meta.insert(META_COUNTERS, commit.counters.encode().as_slice()).map_err(db_error)?;
             let mut dirty = txn.open_table(DIRTY).map_err(db_error)?;
@@ -737,6 +762,176 @@ fn write_evm(txn: &redb::WriteTransaction, evm: &EvmCommit) -> Result<(), StoreE
         pending.remove(*seq).map_err(db_error)?;
     }
     Ok(())
+}
+
+/// Folds a block's candle updates into the stored candles, inside its transaction.
+fn write_candles(txn: &redb::WriteTransaction, updates: &CandleUpdates) -> Result<(), StoreError> {
+    let mut table = txn.open_table(CANDLES).map_err(db_error)?;
+    for (key, update) in updates {
+        let stored = table.get(key.as_slice()).map_err(db_error)?.map(|v| decode_candle(key, v.value()));
+        let candle = match stored.transpose()? {
+            Some(mut candle) => {
+                candle.absorb(update);
+                candle
+            }
+            None => *update,
+        };
+        table.insert(key.as_slice(), candle.encode().as_slice()).map_err(db_error)?;
+    }
+    Ok(())
+}
+
+fn decode_candle(key: &[u8], bytes: &[u8]) -> Result<Candle, StoreError> {
+    Candle::decode(bytes).map_err(|e| StoreError::Corrupt {
+        table: "candles",
+        key: alloy_primitives::hex::encode_prefixed(key),
+        reason: e.to_string(),
+    })
+}
+
+/// Adds a block's fills and applies its order events in execution order, inside its
+/// transaction: a Place adds its row (and, if it rests, the reference to it); a maker fill or a
+/// Cancel updates the row of the resting order, which leaves the references once off the book.
+fn write_history(txn: &redb::WriteTransaction, updates: &HistoryUpdates) -> Result<(), StoreError> {
+    let mut fills = txn.open_table(ACCOUNT_FILLS).map_err(db_error)?;
+    for fill in &updates.fills {
+        fills.insert(fill.key().as_slice(), fill.encode_value().as_slice()).map_err(db_error)?;
+    }
+    let mut orders = txn.open_table(ACCOUNT_ORDERS).map_err(db_error)?;
+    let mut refs = txn.open_table(ORDER_REFS).map_err(db_error)?;
+    for event in &updates.orders {
+        let (market_id, order_id) = match event {
+            OrderEvent::Placed(row) => {
+                orders.insert(row.key().as_slice(), row.encode_value().as_slice()).map_err(db_error)?;
+                if row.status == crate::history::OrderStatus::Open {
+                    let reference = order_ref_key(&row.market_id, &row.order_id);
+                    refs.insert(reference.as_slice(), row.key().as_slice()).map_err(db_error)?;
+                }
+                continue;
+            }
+            OrderEvent::MakerFill { market_id, order_id, .. } | OrderEvent::Cancelled { market_id, order_id } => {
+                (market_id, order_id)
+            }
+        };
+        let reference = order_ref_key(market_id, order_id);
+        let Some(key) = refs.get(reference.as_slice()).map_err(db_error)?.map(|k| k.value().to_vec()) else {
+            // Rested before this data dir kept histories (never, from genesis on): no row.
+            continue;
+        };
+        let stored = orders.get(key.as_slice()).map_err(db_error)?.map(|v| v.value().to_vec());
+        let Some(bytes) = stored else { continue };
+        let mut row = OrderRow::decode(&key, &bytes).map_err(|e| StoreError::Corrupt {
+            table: "account_orders",
+            key: alloy_primitives::hex::encode_prefixed(&key),
+            reason: e.to_string(),
+        })?;
+        match event {
+            OrderEvent::MakerFill { qty, .. } => row.fill_as_maker(*qty),
+            _ => row.cancel(),
+        }
+        orders.insert(key.as_slice(), row.encode_value().as_slice()).map_err(db_error)?;
+        if row.status != crate::history::OrderStatus::Open {
+            refs.remove(reference.as_slice()).map_err(db_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// A row as read back, undecoded: key and value bytes.
+type RawRow = (Vec<u8>, Vec<u8>);
+
+/// A candle as read back: its bucket start (Unix seconds) and its values.
+pub type StoredCandle = (u64, Candle);
+
+impl Store {
+    /// The newest `limit` candles of `market` at `interval`, oldest first.
+    pub fn candles(&self, market: &B256, interval: Interval, limit: usize) -> Result<Vec<StoredCandle>, StoreError> {
+        let mut newest_first = self.candle_range(market, interval, 0, limit, true)?;
+        newest_first.reverse();
+        Ok(newest_first)
+    }
+
+    /// The candles of `market` at `interval` whose buckets start at `from_s` or later, oldest
+    /// first, at most `limit`.
+    pub fn candles_from(
+        &self,
+        market: &B256,
+        interval: Interval,
+        from_s: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredCandle>, StoreError> {
+        self.candle_range(market, interval, from_s, limit, false)
+    }
+
+    /// `account`'s newest `limit` fills, newest first.
+    pub fn account_fills(&self, account: &Address, limit: usize) -> Result<Vec<AccountFill>, StoreError> {
+        let rows = self.newest_rows::<FILL_KEY_LEN>(ACCOUNT_FILLS, account, limit)?;
+        let decode = |(key, value): RawRow| {
+            AccountFill::decode(&key, &value).map_err(|e| StoreError::Corrupt {
+                table: "account_fills",
+                key: alloy_primitives::hex::encode_prefixed(&key),
+                reason: e.to_string(),
+            })
+        };
+        rows.into_iter().map(decode).collect()
+    }
+
+    /// `account`'s newest `limit` orders, newest first.
+    pub fn account_orders(&self, account: &Address, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
+        let rows = self.newest_rows::<ORDER_KEY_LEN>(ACCOUNT_ORDERS, account, limit)?;
+        let decode = |(key, value): RawRow| {
+            OrderRow::decode(&key, &value).map_err(|e| StoreError::Corrupt {
+                table: "account_orders",
+                key: alloy_primitives::hex::encode_prefixed(&key),
+                reason: e.to_string(),
+            })
+        };
+        rows.into_iter().map(decode).collect()
+    }
+
+    /// The last `limit` rows of `account` in a table keyed by account first (`N`-byte keys).
+    fn newest_rows<const N: usize>(
+        &self,
+        def: TableDefinition<&[u8], &[u8]>,
+        account: &Address,
+        limit: usize,
+    ) -> Result<Vec<RawRow>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(def).map_err(db_error)?;
+        let (low, high) = account_range::<N>(account);
+        let mut out = Vec::new();
+        for entry in table.range(low.as_slice()..=high.as_slice()).map_err(db_error)?.rev().take(limit) {
+            let (key, value) = entry.map_err(db_error)?;
+            out.push((key.value().to_vec(), value.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    fn candle_range(
+        &self,
+        market: &B256,
+        interval: Interval,
+        from_s: u64,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Vec<StoredCandle>, StoreError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(CANDLES).map_err(db_error)?;
+        let (low, high) = (candle_key(market, interval, from_s), candle_key(market, interval, u64::MAX));
+        let range = table.range(low.as_slice()..=high.as_slice()).map_err(db_error)?;
+        let rows: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        let mut out = Vec::new();
+        for entry in rows.take(limit) {
+            let (key, bytes) = entry.map_err(db_error)?;
+            let start = key_bucket_start_s(key.value()).ok_or_else(|| StoreError::Corrupt {
+                table: "candles",
+                key: alloy_primitives::hex::encode_prefixed(key.value()),
+                reason: "bad key length".into(),
+            })?;
+            out.push((start, decode_candle(key.value(), bytes.value())?));
+        }
+        Ok(out)
+    }
 }
 
 fn corrupt(table: &'static str, key: u64, reason: impl std::fmt::Display) -> StoreError {

@@ -4,7 +4,7 @@
 //! facts in the C1 fixed-width encoding, each record led by a version byte, and the data dir as a
 //! whole carries [`STORE_FORMAT_VERSION`], so a node never misreads another version's bytes.
 
-use crate::records::{BatchRecord, MessageRecord, TradeRecord};
+use crate::records::{BatchRecord, BlockTime, MessageRecord, TradeRecord};
 use alloy_primitives::{hex, B256};
 use numo_stf::codec::{DecodeError, Reader, Writer};
 use numo_stf::records::Trade;
@@ -14,8 +14,11 @@ use numo_stf::{MessageOutcome, PlaceSummary, PublicInputs, RejectReason, Side, S
 /// blocks and batches as JSON; version 2 keeps the binary records of this module and the
 /// proposals; version 3 adds each admission's Lamport time and the commit certificates (K5, K7);
 /// version 4 adds the EVM (issue 12): its pool log, blocks, transactions with receipts, logs and
-/// EVM batches, and the dev chain id 7357 (E2).
-pub const STORE_FORMAT_VERSION: u32 = 4;
+/// EVM batches, and the dev chain id 7357 (E2); version 5 adds the API's market-data indexes
+/// (issue 13): candles, and each account's fills and orders, written by every block's commit
+/// (an older data dir lacks them for its past blocks, so it is refused rather than served
+/// with holes).
+pub const STORE_FORMAT_VERSION: u32 = 5;
 
 /// Version byte of a [`StoredBatch`] record.
 pub const BATCH_RECORD_VERSION: u8 = 1;
@@ -136,8 +139,8 @@ impl StoredBatch {
         Ok(Self { batch_seq, block_height, market_id, public_inputs, prev_root, new_root, messages, trades })
     }
 
-    /// The API's view of the batch.
-    pub fn to_record(&self) -> BatchRecord {
+    /// The API's view of the batch, whose block has the header timestamp `timestamp_ms`.
+    pub fn to_record(&self, timestamp_ms: u64) -> BatchRecord {
         let mut first_trade = 0;
         let messages = self
             .messages
@@ -149,7 +152,9 @@ impl StoredBatch {
                 record
             })
             .collect();
-        let trades = self.trades.iter().map(|(index, trade)| TradeRecord::new(self.batch_seq, *index, trade)).collect();
+        let block = BlockTime { height: self.block_height, timestamp_ms };
+        let trades =
+            self.trades.iter().map(|(index, trade)| TradeRecord::new(self.batch_seq, *index, block, trade)).collect();
         BatchRecord {
             batch_seq: self.batch_seq,
             block_height: self.block_height,
@@ -277,11 +282,12 @@ mod tests {
         let batch = sample();
         let bytes = batch.encode();
         assert_eq!(StoredBatch::decode(&bytes), Ok(batch.clone()));
-        let record = batch.to_record();
+        let record = batch.to_record(1_700_000_000_123);
         assert_eq!(record.messages[0].fill_count, 2);
         assert_eq!(record.messages[1].first_trade, 2);
         assert_eq!(record.messages[1].reason.as_deref(), Some("order_not_resting"));
         assert_eq!(record.trades[1].batch_seq, 12);
+        assert_eq!((record.trades[1].block_height, record.trades[1].timestamp_ms), (4, 1_700_000_000_123));
         for cut in 0..bytes.len() {
             assert!(StoredBatch::decode(&bytes[..cut]).is_err(), "prefix of {cut} bytes");
         }

@@ -451,12 +451,14 @@ impl StoredEvmBatch {
         Ok(Self { batch_seq, block_height, public_inputs, facts })
     }
 
-    /// The batch's trades as the API's records (none for a block). A system batch consumes no
-    /// global index (E10): its trades carry global index 0.
-    pub fn trade_records(&self) -> Vec<TradeRecord> {
+    /// The batch's trades as the API's records (none for a block), its block's header having
+    /// the timestamp `timestamp_ms`. A system batch consumes no global index (E10): its trades
+    /// carry global index 0.
+    pub fn trade_records(&self, timestamp_ms: u64) -> Vec<TradeRecord> {
+        let block = crate::records::BlockTime { height: self.block_height, timestamp_ms };
         match &self.facts {
             EvmBatchFacts::System { trades, .. } => {
-                trades.iter().map(|t| TradeRecord::new(self.batch_seq, 0, t)).collect()
+                trades.iter().map(|t| TradeRecord::new(self.batch_seq, 0, block, t)).collect()
             }
             EvmBatchFacts::Block { .. } => Vec::new(),
         }

@@ -442,7 +442,8 @@ async fn refused_reads(client: &Client) {
         ("/v2/messages", 404, "no_route"),
         ("/v1/blocks", 404, "no_route"),
         ("/v1/batches/1/witness/extra", 404, "no_route"),
-        ("/", 404, "no_route"),
+        // `/` is the web app (tests/web.rs); a path neither the API nor the app has is no_route.
+        ("/nope.html", 404, "no_route"),
         // Path segments that are not UTF-8 once percent-decoded.
         ("/v1/blocks/%FF", 400, "bad_path"),
         ("/v1/batches/%C0%AF", 400, "bad_path"),
@@ -452,6 +453,17 @@ async fn refused_reads(client: &Client) {
         ("/v1/markets/%FF/trades", 400, "bad_path"),
         ("/v1/orders/WETH-USDC/%FF", 400, "bad_path"),
         ("/v1/state/proof/%FF", 400, "bad_path"),
+        ("/v1/markets/%FF/candles?interval=1m", 400, "bad_path"),
+        ("/v1/markets/%FF/ticker", 400, "bad_path"),
+        ("/v1/accounts/%FF/trades", 400, "bad_path"),
+        ("/v1/accounts/%FF/orders", 400, "bad_path"),
+        // The web app's reads.
+        ("/v1/markets/WETH-USDC/candles", 400, "bad_query"),
+        ("/v1/markets/WETH-USDC/candles?interval=1d", 400, "bad_query"),
+        ("/v1/markets/WETH-USDC/candles?interval=1m&limit=99999999999999999999999", 400, "bad_query"),
+        ("/v1/markets/NOPE-USDC/ticker", 404, "unknown_market"),
+        ("/v1/accounts/0x12/orders", 400, "bad_hex"),
+        ("/v1/accounts/0x5B35b6F6dB1DdeE88e1e27b9d9D522bB16981056/trades?limit=0", 400, "bad_query"),
     ] {
         let answer = client.get(path).await;
         assert_error(&format!("GET {path}"), &answer, status, code);
@@ -532,6 +544,12 @@ async fn same_as_canonical(a: &Client, b: &Client, friendly: &Value, canonical: 
         receipt["signature"].take();
     }
     assert_eq!(receipt_a, receipt_b);
+    // Fills carry each node's own block time.
+    for answer in [&mut answer_a, &mut answer_b] {
+        for fill in answer["fills"].as_array_mut().into_iter().flatten() {
+            assert!(fill["timestampMs"].take().is_u64(), "{fill}");
+        }
+    }
     assert_eq!(answer_a, answer_b, "friendly and canonical answers differ");
     assert_eq!(answer_a["message"], canonical["message"], "the friendly form encodes to the canonical bytes");
     assert_eq!(answer_a["signature"], canonical["signature"]);

@@ -1,5 +1,6 @@
-//! Property tests: the node's binary store records — [`StoredBatch::decode`] and
-//! [`AdmissionEntry::decode`] — never panic, and what they accept is canonical.
+//! Property tests: the node's binary store records — [`StoredBatch::decode`],
+//! [`AdmissionEntry::decode`], and the API indexes' candles, fill and order rows — never panic,
+//! and what they accept is canonical.
 //!
 //! The store reads batch records back on every API read and in `numo replay`, and admission-log
 //! entries on restart; a damaged or foreign data dir must surface as a typed error (the store
@@ -26,10 +27,22 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(batch) = StoredBatch::decode(bytes) {
         prop_assert_eq!(batch.encode(), bytes, "an accepted record must re-encode to itself");
         // The API view is rendered from any record the store accepts: it must not panic either.
-        let _ = batch.to_record();
+        let _ = batch.to_record(0);
     }
     if let Ok(entry) = AdmissionEntry::decode(1, bytes) {
         prop_assert_eq!(entry.encode(), bytes, "an accepted admission entry must re-encode to itself");
+    }
+    // The API's indexes (candles, account fills and orders) are read back on every request.
+    if let Ok(candle) = numo_node::candles::Candle::decode(bytes) {
+        prop_assert_eq!(candle.encode(), bytes, "an accepted candle must re-encode to itself");
+    }
+    let fill_key = [0u8; numo_node::history::FILL_KEY_LEN];
+    if let Ok(fill) = numo_node::history::AccountFill::decode(&fill_key, bytes) {
+        prop_assert_eq!(fill.encode_value(), bytes, "an accepted fill row must re-encode to itself");
+    }
+    let order_key = [0u8; numo_node::history::ORDER_KEY_LEN];
+    if let Ok(row) = numo_node::history::OrderRow::decode(&order_key, bytes) {
+        prop_assert_eq!(row.encode_value(), bytes, "an accepted order row must re-encode to itself");
     }
     Ok(())
 }

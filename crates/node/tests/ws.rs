@@ -228,6 +228,21 @@ async fn streams_rebuild_the_rest_views_block_by_block() {
         }
     }
 
+    // Every trade (streamed, waited for, in its batch, and in the account frames) carries its
+    // block's height and header time.
+    let times: BTreeMap<u64, u64> = blocks
+        .iter()
+        .map(|b| (b["header"]["height"].as_u64().unwrap(), b["header"]["timestampMs"].as_u64().unwrap()))
+        .collect();
+    let fills = accounts.values().flat_map(|(_, fills)| fills);
+    for trade in trades.iter().chain(b1["fills"].as_array().unwrap()).chain(fills) {
+        let height = trade["blockHeight"].as_u64().expect("blockHeight");
+        assert_eq!(trade["timestampMs"].as_u64(), times.get(&height).copied(), "{trade}");
+    }
+    assert_eq!(b1["fills"][0]["blockHeight"], b1["blockHeight"]);
+    let batch = get(&client, url, &format!("/v1/batches/{}", b1["batchSeq"])).await;
+    assert_eq!(batch["trades"], b1["fills"], "a batch's trades are the fills answered");
+
     // Alice's account: her messages' outcomes, her maker fills, in global order.
     let (alice_orders, alice_fills) = &accounts[&t.address(alice).to_string().to_lowercase()];
     let status = |id: u64, kind: &str| -> Vec<String> {

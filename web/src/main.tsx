@@ -1,0 +1,7 @@
+import { render } from 'preact';
+import './styles.css';
+import { start } from './state/app';
+import { App } from './ui/App';
+
+render(<App />, document.getElementById('app')!);
+start();
