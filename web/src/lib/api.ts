@@ -84,6 +84,58 @@ export interface Account {
   balances: Balance[];
   openOrders: OpenOrder[];
   nonces: { marketId: string; nextNonce: number; pendingNonce: number }[];
+  /** withdrawals and transfers (F4): one nonce per account, separate from the markets' */
+  fundingNonce?: { nextNonce: number; pendingNonce?: number };
+}
+
+/** `GET /v1/l1`: the bridge's coordinates (404 `no_l1` on a node without `--l1-rpc`). */
+export interface L1Info {
+  chainId: number;
+  bridge: string;
+  verifier: string;
+  /** token address per asset symbol */
+  tokens: Record<string, string>;
+  deployBlock: number;
+  confirmations: number;
+  lastSettledBatch: number;
+  listenedBlock: number;
+  fundingDomain: string | null;
+}
+
+export interface DepositRow {
+  index: number;
+  asset: string;
+  assetId: string;
+  from: string;
+  to: string;
+  amount: string;
+  batchSeq: number;
+  blockHeight: number;
+  status: 'credited' | 'refunded';
+  refundWithdrawalId?: number | null;
+}
+
+export interface WithdrawalRow {
+  id: number;
+  kind: string;
+  owner: string;
+  asset: string;
+  assetId: string;
+  amount: string;
+  recipient: string;
+  batchSeq: number;
+  status: 'pending' | 'settled' | 'claimed';
+  /** once settled: the ready L1 call of `NumoBridge.claim` */
+  claim?: { to: string; data: string };
+}
+
+export interface WithdrawAnswer {
+  id?: number;
+  status: string;
+  batchSeq?: number;
+  blockHeight?: number;
+  globalIndex?: number;
+  msgHash: string;
 }
 
 export interface OrderRecord {
@@ -218,6 +270,15 @@ export const api = {
   batch: (seq: number) => request<Batch>(`/v1/batches/${seq}`),
   submit: (body: { message: string; signature: string; market?: string }) =>
     request<SubmitAnswer>('/v1/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  l1: () => request<L1Info>('/v1/l1'),
+  deposits: (owner: string) => request<DepositRow[]>(`/v1/deposits?owner=${owner}`),
+  withdrawals: (owner: string) => request<WithdrawalRow[]>(`/v1/withdrawals?owner=${owner}`),
+  withdraw: (body: object) =>
+    request<WithdrawAnswer>('/v1/withdrawals', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),

@@ -27,6 +27,13 @@ const MEANINGS: Record<string, string> = {
   busy: 'The node is busy; try again',
   no_proof: 'No proof for this batch yet',
   network: 'Cannot reach the node',
+  // funding (docs/API.md "Funding")
+  no_l1: 'This node has no L1 bridge (it runs without --l1-rpc)',
+  funding_disabled: 'Deposits and withdrawals are disabled on this venue',
+  zero_amount: 'The amount must be above zero',
+  zero_recipient: 'The recipient must not be the zero address',
+  unknown_asset: 'This venue has no such asset',
+  self_transfer: 'An account cannot transfer to itself',
   // C12 rejections (executed, nonce consumed)
   bad_side: 'Side must be buy or sell',
   bad_time_in_force: 'Time in force must be GTC or IOC',

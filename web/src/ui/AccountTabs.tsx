@@ -6,17 +6,21 @@ import type { Fill, Market, OrderRecord } from '../lib/api';
 import { describeError, meaningOf } from '../lib/errors';
 import { formatUnits } from '../lib/units';
 import { account, accountData, cancelOrder, fills, gridOf, markets, orderHistory } from '../state/app';
+import { l1 } from '../state/funds';
 import { useStore } from '../state/store';
+import { FundsBar, WithdrawalsPanel } from './Funds';
 import { batchHref, dateTimeOf, grouped, shortHex } from './format';
 import { reportError, reportOutcome } from './notices';
 
-const TABS = [
+const BASE_TABS = [
   ['open', 'Open orders'],
   ['balances', 'Balances'],
   ['orders', 'Order history'],
   ['fills', 'Fill history'],
 ] as const;
-type Tab = (typeof TABS)[number][0];
+// "Withdrawals" only when the node has an L1 bridge (GET /v1/l1)
+const FUNDS_TAB = ['withdrawals', 'Withdrawals'] as const;
+type Tab = (typeof BASE_TABS)[number][0] | (typeof FUNDS_TAB)[0];
 
 function useMarketIndex() {
   const list = useStore(markets);
@@ -31,6 +35,8 @@ function useMarketIndex() {
 
 export function AccountTabs() {
   const [tab, setTab] = useState<Tab>('open');
+  const bridge = useStore(l1).state === 'ok';
+  const TABS: readonly (readonly [Tab, string])[] = bridge ? [...BASE_TABS, FUNDS_TAB] : BASE_TABS;
   const onKey = (e: KeyboardEvent) => {
     const i = TABS.findIndex(([k]) => k === tab);
     const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
@@ -61,6 +67,7 @@ export function AccountTabs() {
         <OpenOrders />
       </div>
       <div role="tabpanel" id="panel-balances" aria-labelledby="tab-balances" hidden={tab !== 'balances'} data-testid="balances">
+        <FundsBar />
         <Balances />
       </div>
       <div role="tabpanel" id="panel-orders" aria-labelledby="tab-orders" hidden={tab !== 'orders'} data-testid="order-history">
@@ -69,6 +76,11 @@ export function AccountTabs() {
       <div role="tabpanel" id="panel-fills" aria-labelledby="tab-fills" hidden={tab !== 'fills'} data-testid="fill-history">
         <FillHistory />
       </div>
+      {bridge && (
+        <div role="tabpanel" id="panel-withdrawals" aria-labelledby="tab-withdrawals" hidden={tab !== 'withdrawals'} data-testid="withdrawals">
+          <WithdrawalsPanel />
+        </div>
+      )}
     </section>
   );
 }

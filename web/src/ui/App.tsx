@@ -7,6 +7,7 @@ import { useStore } from '../state/store';
 import { AccountTabs } from './AccountTabs';
 import { BatchView } from './BatchView';
 import { Chart } from './Chart';
+import { FundsDialogs } from './Funds';
 import { Header } from './Header';
 import { OrderBook } from './OrderBook';
 import { OrderForm } from './OrderForm';
@@ -86,6 +87,7 @@ function Trading() {
           <OrderForm />
         </div>
       </div>
+      <FundsDialogs />
     </main>
   );
 }
