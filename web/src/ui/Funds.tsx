@@ -82,18 +82,21 @@ export function FundsBar() {
 
 function Dialog(props: { title: string; testId: string; onClose: () => void; children: ComponentChildren }) {
   const box = useRef<HTMLDivElement>(null);
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const first = box.current?.querySelector<HTMLElement>('select, input, button:not(.dialog-close)');
     first?.focus();
-    return () => before?.focus?.();
+    // Escape closes wherever the focus is (a button that turned disabled drops it to the body)
+    const onEscape = (e: KeyboardEvent) => e.key === 'Escape' && close.current();
+    document.addEventListener('keydown', onEscape);
+    return () => {
+      document.removeEventListener('keydown', onEscape);
+      before?.focus?.();
+    };
   }, []);
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      props.onClose();
-      return;
-    }
     if (e.key !== 'Tab' || !box.current) return;
     // keep Tab inside the dialog
     const items = [...box.current.querySelectorAll<HTMLElement>('button, input, select, a[href]')].filter((x) => !(x as HTMLButtonElement).disabled);
@@ -354,7 +357,7 @@ function ClaimCell(props: { row: WithdrawalRow }) {
   const c = useStore(claims)[props.row.id];
   const [error, setError] = useState('');
   const r = props.row;
-  if (r.status === 'claimed') return <span class="up">claimed</span>;
+  if (r.status === 'claimed') return c?.tx ? <span class="mono small" title={c.tx}>L1 tx {shortHex(c.tx, 10, 6)}</span> : null;
   if (r.status === 'pending') return <span class="muted">awaiting L1 settlement</span>;
   const busy = c && c.step !== 'failed';
   return (
