@@ -26,8 +26,9 @@ if [ -z "${NUMO_BIN:-}" ]; then
   export NUMO_BIN="$TARGET/debug/numo"
 fi
 
-rm -rf "$ROOT/target/web-screenshots"
+# this run's artifacts: a previous run's failures and measurements go, screenshots are overwritten
 mkdir -p "$ROOT/target/web-screenshots"
+rm -f "$ROOT"/target/web-screenshots/failed-* "$ROOT/target/web-screenshots/measurements.json"
 cd tests/web
 if ((${#files[@]} == 0)); then files=(*.test.mjs); fi
 exec timeout 900 node --test --test-concurrency=1 --test-reporter=spec "${args[@]}" "${files[@]}"
