@@ -10,7 +10,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import net from 'node:net';
@@ -254,6 +254,10 @@ async function injectWallet(page, anvil) {
 let workdir, anvil, node, browser, page, l1, usdc, trader;
 
 before(async () => {
+  if (!existsSync(ANVIL) && !process.env.ANVIL) {
+    // anvil comes with the contracts' npm lockfile (@foundry-rs/anvil); CI's contracts step installs it
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: path.join(REPO, 'contracts'), stdio: 'inherit', timeout: 300_000 });
+  }
   workdir = mkdtempSync(path.join(os.tmpdir(), 'numo-web-bridge-'));
   anvil = new Anvil(workdir);
   await anvil.start();
