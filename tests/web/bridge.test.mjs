@@ -352,7 +352,7 @@ test('deposit through the dialog: approve + deposit by the L1 wallet, credited o
       [l1.bridge.toLowerCase(), sent[1]?.[2]], // NumoBridge.deposit
     ]);
     assert.ok(calls.some(([m]) => m === 'wallet_switchEthereumChain'), 'the app asked the wallet (on chain 1) to switch to the bridge chain');
-    assert.match(await page.getByTestId('wallet-status').first().textContent(), /0x7099.*31337/);
+    assert.match(await page.getByTestId('wallet-status').first().textContent(), /0x7099.*chain 31337/);
     const deposits = await node.get(`/v1/deposits?owner=${trader.address}`);
     assert.ok(deposits.some((d) => d.status === 'credited' && d.amount === units(DEPOSIT).toString() && d.from.toLowerCase() === WALLET));
 

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { WithdrawalRow } from '../lib/api';
-import { describeError, meaningOf, ApiError } from '../lib/errors';
+import { ApiError, describeError } from '../lib/errors';
 import { injectedWallet } from '../lib/eth';
 import { formatUnits, parseTokenAmount } from '../lib/units';
 import { account, accountData } from '../state/app';
@@ -26,7 +26,7 @@ function amountText(assetId: string, amount: string): string {
 
 function errorText(e: unknown): string {
   if (e instanceof ApiError && e.code === 'insufficient_balance') {
-    return `${meaningOf(e.code)} — the withdrawal was executed and rejected, its funding nonce is spent (${e.code})`;
+    return `Insufficient available balance: the withdrawal was executed and rejected, its funding nonce is spent (${e.code})`;
   }
   return describeError(e);
 }
@@ -42,7 +42,7 @@ export function WalletStatus() {
   let text: string;
   if (!has) text = 'No L1 wallet (window.ethereum) in this browser';
   else if (!w.address) text = 'L1 wallet not connected';
-  else text = `L1 wallet ${shortHex(w.address)} on chain ${w.chainId}${want !== null && w.chainId !== want ? ` (bridge: ${want})` : ''}`;
+  else text = `L1 wallet ${shortHex(w.address)} · chain ${w.chainId}${want !== null && w.chainId !== want ? ` (bridge: ${want})` : ''}`;
   return (
     <span class="wallet-status" data-testid="wallet-status" title={w.address ?? undefined}>
       {text}
