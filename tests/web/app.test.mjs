@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Node, launchBrowser, newPage, openApp, devAccounts, screenshot, step, waitFor, waitForRow, rowTexts,
-  openTab, selectByValue, humanTick, humanPrice, formatUnits, numbersIn, shownAs, showsNumber, urlSymbol,
+  openTab, selectByValue, waitForBalance, humanTick, humanPrice, formatUnits, showsNumber, urlSymbol,
   measure, DESKTOP, PHONE, WAIT_MS,
 } from './harness.mjs';
 
@@ -51,19 +51,6 @@ async function fillForm(side, price, size) {
 
 async function submit(side) {
   await form().getByRole('button', { name: side, exact: true }).click();
-}
-
-/** Waits for the balance-row of `symbol` to show `value` (exactly or rounded/truncated to the digits shown). */
-async function waitForBalance(symbol, value) {
-  let rows = [];
-  await waitFor(`balance-row ${symbol} showing ${value}`, async () => {
-    rows = await rowTexts(page.getByTestId('balances').getByTestId('balance-row'));
-    const row = rows.find((r) => new RegExp(`\\b${symbol}\\b`).test(r));
-    return row && numbersIn(row).some((n) => shownAs(n, value));
-  }).catch((error) => {
-    error.message += `\nbalance rows: ${JSON.stringify(rows)}`;
-    throw error;
-  });
 }
 
 /** An account's API balance of `symbol` in human units: {available, locked}. */
@@ -120,7 +107,7 @@ test('a crossing order through the form: tape, balances, order and fill history'
     assert.ok(addresses.length >= 2, `account-select offers the dev accounts: ${addresses}`);
     await openTab(page, 'Balances');
     const before = { weth: await apiBalance(trader.address, 'WETH'), usdc: await apiBalance(trader.address, 'USDC') };
-    await waitForBalance('USDC', before.usdc.available);
+    await waitForBalance(page, 'USDC', before.usdc.available);
 
     // the submit button names the side
     await form().getByRole('radio', { name: 'Sell', exact: true }).check();
@@ -143,8 +130,8 @@ test('a crossing order through the form: tape, balances, order and fill history'
     // balances equal the API's after the fill
     const after = { weth: await apiBalance(trader.address, 'WETH'), usdc: await apiBalance(trader.address, 'USDC') };
     assert.notEqual(after.usdc.available, before.usdc.available, 'USDC moved');
-    await waitForBalance('WETH', after.weth.available);
-    await waitForBalance('USDC', after.usdc.available);
+    await waitForBalance(page, 'WETH', after.weth.available);
+    await waitForBalance(page, 'USDC', after.usdc.available);
     t.diagnostic(`balances after the fill (API): WETH ${before.weth.available} → ${after.weth.available}, USDC ${before.usdc.available} → ${after.usdc.available}`);
 
     await openTab(page, 'Fill history');

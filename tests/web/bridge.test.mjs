@@ -10,15 +10,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  NUMO, REPO, launchBrowser, newPage, openApp, devAccounts, screenshot, step, waitFor, rowTexts, openTab, selectByValue,
-  freePort, numbersIn, shownAs, formatUnits, sleep, DESKTOP,
+  Node, REPO, launchBrowser, newPage, openApp, devAccounts, screenshot, step, waitFor, waitForBalance, openTab, selectByValue,
+  freePort, formatUnits, sleep, spawnLogged, stopChild, exited, DESKTOP,
 } from './harness.mjs';
 
 const ANVIL = process.env.ANVIL || path.join(REPO, 'contracts', 'node_modules', '@foundry-rs', 'anvil-linux-amd64', 'bin', 'anvil');
@@ -36,49 +34,7 @@ const ANVIL_CHAIN = 31337;
 const DEPOSIT = '250.5'; // USDC, through the deposit dialog
 const WITHDRAW = '100.25'; // USDC, through the withdraw dialog
 
-// ------------------------------------------------------------------------------------ processes
-
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {}
-  }
-});
-
-const exited = (child) => child.exitCode !== null || child.signalCode !== null;
-
-async function stopChild(child) {
-  if (!child) return;
-  if (!exited(child)) {
-    const done = new Promise((resolve) => child.once('exit', resolve));
-    const within = async (ms) => {
-      let timer;
-      const r = await Promise.race([done.then(() => true), new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
-      clearTimeout(timer);
-      return r || exited(child);
-    };
-    try {
-      process.kill(child.pid, 'SIGTERM');
-    } catch {}
-    if (!(await within(10_000))) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {}
-      await within(10_000);
-    }
-  }
-  children.delete(child);
-}
-
-function spawnLogged(cmd, args, logPath) {
-  const log = openSync(logPath, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, NO_COLOR: '1' } });
-  closeSync(log);
-  children.add(child);
-  return child;
-}
+// ------------------------------------------------------------------------------------ anvil
 
 /** anvil (automine) plus a miner adding an empty block every MINE_INTERVAL_MS, so confirmations come. */
 class Anvil {
@@ -128,96 +84,6 @@ class Anvil {
   }
 }
 
-/** `numo node --dev --l1-rpc …`: deploys the dev bridge on its first start; ready when /v1/l1 answers. */
-class L1Node {
-  constructor(workdir, l1Url) {
-    this.workdir = workdir;
-    this.l1Url = l1Url;
-    this.logPath = path.join(workdir, 'node.log');
-  }
-
-  get api() {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Where the browser opens the app: the node (a dev proxy only under NUMO_WEB_DEV_DIST). */
-  get url() {
-    return this.proxy?.url ?? this.api;
-  }
-
-  async start() {
-    this.port = await freePort();
-    this.child = spawnLogged(NUMO, [
-      'node', '--dev', '--evm-rpc', 'off', '--data-dir', path.join(this.workdir, 'data'), '--http', `127.0.0.1:${this.port}`,
-      '--l1-rpc', this.l1Url, '--settle-interval-ms', String(SETTLE_INTERVAL_MS), '--l1-confirmations', String(CONFIRMATIONS),
-    ], this.logPath);
-    await waitFor('numo answering GET /v1/l1', async () => {
-      if (exited(this.child)) throw new Error(`numo exited with ${this.child.exitCode ?? this.child.signalCode}: ${this.logTail()}`);
-      const r = await fetch(`${this.api}/v1/l1`, { signal: AbortSignal.timeout(2000) });
-      return r.ok;
-    }, { timeout: START_MS, interval: 200 });
-  }
-
-  logTail(chars = 4000) {
-    try {
-      return readFileSync(this.logPath, 'utf8').slice(-chars);
-    } catch {
-      return '(no log)';
-    }
-  }
-
-  async get(p) {
-    const r = await fetch(this.api + p, { signal: AbortSignal.timeout(30_000) });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`GET ${p}: ${r.status} ${text}`);
-    return JSON.parse(text);
-  }
-
-  async stop() {
-    await stopChild(this.child);
-    this.proxy?.server.closeAllConnections?.();
-    this.proxy?.server.close();
-  }
-}
-
-/** DEV FALLBACK ONLY (NUMO_WEB_DEV_DIST, as in harness.mjs): serves a built app and proxies the API
- *  (HTTP and WebSocket upgrades) to the node, for trying app changes with an older numo build. */
-async function devProxy(dist, nodePort) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
-  const server = createServer((req, res) => {
-    if (/^\/(v1|health|metrics)(\/|$|\?)/.test(req.url)) {
-      const up = httpRequest({ host: '127.0.0.1', port: nodePort, method: req.method, path: req.url, headers: req.headers }, (a) => {
-        res.writeHead(a.statusCode, a.headers);
-        a.pipe(res);
-      });
-      up.on('error', (e) => res.writeHead(502).end(String(e)));
-      req.pipe(up);
-      return;
-    }
-    let file = path.join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = path.join(dist, 'index.html');
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' }).end(readFileSync(file));
-  });
-  server.on('upgrade', (req, socket, head) => {
-    const up = net.connect(nodePort, '127.0.0.1', () => {
-      up.write([`${req.method} ${req.url} HTTP/1.1`, ...Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n'));
-      if (head?.length) up.write(head);
-      up.pipe(socket);
-      socket.pipe(up);
-    });
-    const drop = () => {
-      up.destroy();
-      socket.destroy();
-    };
-    up.on('error', drop);
-    socket.on('error', drop);
-  });
-  const port = await freePort();
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  console.log(`DEV FALLBACK: serving ${dist} on http://127.0.0.1:${port}, API proxied to the node on ${nodePort}`);
-  return { server, url: `http://127.0.0.1:${port}` };
-}
-
 // ------------------------------------------------------------------------------------ the wallet
 
 /** An EIP-1193 provider in the page: accounts and the chain are the wallet's own (it starts on
@@ -261,9 +127,12 @@ before(async () => {
   workdir = mkdtempSync(path.join(os.tmpdir(), 'numo-web-bridge-'));
   anvil = new Anvil(workdir);
   await anvil.start();
-  node = new L1Node(workdir, anvil.url);
-  await node.start();
-  if (process.env.NUMO_WEB_DEV_DIST) node.proxy = await devProxy(path.resolve(process.env.NUMO_WEB_DEV_DIST), node.port);
+  // the dev node deploys the tokens and the bridge on its first start: ready once /v1/l1 answers
+  node = await Node.start({
+    args: ['--l1-rpc', anvil.url, '--settle-interval-ms', String(SETTLE_INTERVAL_MS), '--l1-confirmations', String(CONFIRMATIONS)],
+    ready: '/v1/l1',
+    startMs: START_MS,
+  });
   l1 = await node.get('/v1/l1');
   assert.equal(l1.chainId, ANVIL_CHAIN);
   const markets = await node.get('/v1/markets');
@@ -293,17 +162,6 @@ async function numoUsdc(address) {
   return BigInt(account.balances.find((b) => b.assetId.toLowerCase() === usdc.assetId.toLowerCase())?.available ?? 0);
 }
 
-async function waitForBalanceRow(symbol, value) {
-  let rows = [];
-  await waitFor(`balance-row ${symbol} showing ${value}`, async () => {
-    rows = await rowTexts(page.getByTestId('balances').getByTestId('balance-row'));
-    const row = rows.find((r) => new RegExp(`\\b${symbol}\\b`).test(r));
-    return row && numbersIn(row).some((n) => shownAs(n, value));
-  }).catch((error) => {
-    error.message += `\nbalance rows: ${JSON.stringify(rows)}`;
-    throw error;
-  });
-}
 
 test('anvil answers cross-origin JSON-RPC from the page (CORS), printed', { timeout: 60_000 }, async (t) => {
   await openApp(page, node, '/');
@@ -358,7 +216,7 @@ test('deposit through the dialog: approve + deposit by the L1 wallet, credited o
 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await waitForBalanceRow('USDC', formatUnits(after, usdc.decimals));
+    await waitForBalance(page, 'USDC', formatUnits(after, usdc.decimals));
   });
 });
 

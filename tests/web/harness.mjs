@@ -158,11 +158,21 @@ process.on('exit', () => {
   }
 });
 
-function exited(child) {
+export function exited(child) {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function stopChild(child, graceMs = 10_000) {
+/** Starts `cmd` with its stdout and stderr appended to `logPath`; stopped by PID when this process exits. */
+export function spawnLogged(cmd, args, logPath) {
+  const log = openSync(logPath, 'a');
+  const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, NO_COLOR: '1' } });
+  closeSync(log);
+  children.add(child);
+  return child;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited after `graceMs`: by PID. */
+export async function stopChild(child, graceMs = 10_000) {
   if (!child || exited(child)) {
     children.delete(child);
     return;
@@ -206,8 +216,13 @@ export function run(cmd, args, { timeout = CLI_TIMEOUT_MS, env, check = true } =
 
 /** `numo node --dev`: HTTP on a free 127.0.0.1 port, no EVM JSON-RPC, a temp data dir. */
 export class Node {
-  constructor() {
+  /** `args`: more `numo node` flags (e.g. `--l1-rpc`); `ready`: the GET that must answer 200
+   *  before the node counts as up, within `startMs`. */
+  constructor({ args = [], ready = '/health', startMs = START_TIMEOUT_MS } = {}) {
     if (!existsSync(NUMO)) throw new Error(`numo binary missing at ${NUMO}: cargo build -p numo (or set NUMO_BIN)`);
+    this.args = args;
+    this.ready = ready;
+    this.startMs = startMs;
     this.workdir = mkdtempSync(path.join(os.tmpdir(), 'numo-web-'));
     this.dataDir = path.join(this.workdir, 'numo-data');
     this.logPath = path.join(this.workdir, 'node.log');
@@ -216,8 +231,8 @@ export class Node {
     this.proxy = null;
   }
 
-  static async start() {
-    const node = new Node();
+  static async start(options) {
+    const node = new Node(options);
     node.port = await freePort();
     await node.spawn();
     if (DEV_DIST) node.proxy = await startDevProxy(DEV_DIST, node.port);
@@ -235,23 +250,18 @@ export class Node {
   }
 
   async spawn() {
-    const log = openSync(this.logPath, 'a');
-    this.child = spawn(NUMO, ['node', '--dev', '--data-dir', this.dataDir, '--http', `127.0.0.1:${this.port}`, '--evm-rpc', 'off'], {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    closeSync(log);
-    children.add(this.child);
-    const deadline = Date.now() + START_TIMEOUT_MS;
+    const args = ['node', '--dev', '--data-dir', this.dataDir, '--http', `127.0.0.1:${this.port}`, '--evm-rpc', 'off', ...this.args];
+    this.child = spawnLogged(NUMO, args, this.logPath);
+    const deadline = Date.now() + this.startMs;
     for (;;) {
       if (exited(this.child)) throw new Error(`numo exited with ${this.child.exitCode ?? this.child.signalCode}: ${this.logTail()}`);
       try {
-        const r = await fetch(`${this.api}/health`, { signal: AbortSignal.timeout(2000) });
-        if (r.ok && (await r.json()).status === 'ok') return;
+        const r = await fetch(this.api + this.ready, { signal: AbortSignal.timeout(2000) });
+        if (r.ok && (this.ready !== '/health' || (await r.json()).status === 'ok')) return;
       } catch {}
       if (Date.now() > deadline) {
         await this.stopNode();
-        throw new Error(`numo did not answer /health on ${this.api} within ${START_TIMEOUT_MS} ms: ${this.logTail()}`);
+        throw new Error(`numo did not answer ${this.ready} on ${this.api} within ${this.startMs} ms: ${this.logTail()}`);
       }
       await sleep(100);
     }
@@ -462,6 +472,19 @@ export async function waitForRow(page, testId, rowTestId, value, { timeout = WAI
     error.message += `\n--- ${rowTestId} rows: ${JSON.stringify(last.slice(0, 30))}`;
     throw error;
   }
+}
+
+/** Waits for the balance-row of `symbol` to show `value` (exactly or rounded/truncated to the digits shown). */
+export async function waitForBalance(page, symbol, value, { timeout = WAIT_MS } = {}) {
+  let rows = [];
+  await waitFor(`balance-row ${symbol} showing ${value}`, async () => {
+    rows = await rowTexts(page.getByTestId('balances').getByTestId('balance-row'));
+    const row = rows.find((r) => new RegExp(`\\b${symbol}\\b`).test(r));
+    return row && numbersIn(row).some((n) => shownAs(n, value));
+  }, { timeout }).catch((error) => {
+    error.message += `\nbalance rows: ${JSON.stringify(rows)}`;
+    throw error;
+  });
 }
 
 /** Clicks a bottom tab (role tab) if it is not already selected. */
