@@ -251,10 +251,22 @@ test('withdraw through the dialog (numo key), settled, claimed through the L1 wa
     assert.equal(w.recipient.toLowerCase(), RECIPIENT);
     assert.equal(w.amount, units(WITHDRAW).toString());
 
-    // a withdrawal beyond the balance: refused with its code (executed and rejected)
+    // a withdrawal beyond the balance: refused in the page, nothing signed or sent, no funding nonce spent
+    const nonceBefore = (await node.account(trader.address)).fundingNonce;
+    const posts = [];
+    const onRequest = (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/v1/withdrawals' && posts.push(request.url());
+    page.on('request', onRequest);
     await dialog.getByLabel('Amount', { exact: true }).fill('999999999');
     await dialog.getByRole('button', { name: 'Withdraw', exact: true }).click();
-    await waitFor('insufficient_balance shown', async () => /insufficient_balance/.test((await dialog.getByTestId('withdraw-error').textContent()) ?? ''), { timeout: FLOW_MS });
+    const refused = await waitFor('insufficient_balance shown', async () => {
+      const e = (await dialog.getByTestId('withdraw-error').textContent()) ?? '';
+      return /insufficient_balance/.test(e) && e;
+    }, { timeout: FLOW_MS });
+    assert.match(refused, /nothing was signed/);
+    await sleep(500);
+    page.off('request', onRequest);
+    assert.deepEqual(posts, [], 'no POST /v1/withdrawals for an amount above the balance');
+    assert.deepEqual((await node.account(trader.address)).fundingNonce, nonceBefore, 'the funding nonce is not spent');
     await screenshot(page, 'withdraw-error-1280x800');
 
     await page.keyboard.press('Escape');

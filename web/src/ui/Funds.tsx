@@ -274,6 +274,14 @@ export function WithdrawDialog(props: { onClose: () => void }) {
         onSubmit={async (e) => {
           e.preventDefault();
           if (!asset || amount.value === null || !recipientOk || busy) return;
+          if (amount.value > available) {
+            // the transition would reject it (F7) only after spending the funding nonce
+            setStatus('');
+            setError(
+              `Insufficient available balance: withdrawing ${grouped(formatUnits(amount.value, asset.decimals))} ${asset.symbol}, available ${grouped(formatUnits(available, asset.decimals))} ${asset.symbol} (insufficient_balance); nothing was signed`,
+            );
+            return;
+          }
           setBusy(true);
           setError('');
           setStatus('Signing with the numo key and submitting…');
@@ -308,7 +316,7 @@ export function WithdrawDialog(props: { onClose: () => void }) {
             />
             <span class="unit">{asset?.symbol}</span>
           </div>
-          <span id="withdraw-amount-hint" class={`hint ${amount.error ? 'bad' : ''}`}>
+          <span id="withdraw-amount-hint" class={`hint ${amount.error || (amount.value !== null && amount.value > available) ? 'bad' : ''}`}>
             {amount.error ||
               (asset ? `available ${grouped(formatUnits(available, asset.decimals))} ${asset.symbol}${amount.value !== null && amount.value > available ? ' — more than available' : ''}` : '')}
           </span>
