@@ -1,6 +1,7 @@
 // WebSocket reconnect and resubscribe: the app's socket closed under it (the page side and the
 // server side of a routed socket), then the node itself stopped and started again on the same port
-// and data dir. Each time ws-status must come back to "live" and new trades must still arrive.
+// and data dir. Each time ws-status must come back to "live" and new trades must still arrive; a
+// page opened after the restart shows the trades made before it.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,7 +72,7 @@ test('the socket closed under the app: reconnects, resubscribes', { timeout: 120
   }
 });
 
-test('the node restarted on the same port and data dir: live again, trades still arrive', { timeout: 180_000 }, async (t) => {
+test('the node restarted on the same port and data dir: live again, trades still arrive, the old ones kept', { timeout: 180_000 }, async (t) => {
   const page = await newPage(browser, { viewport: DESKTOP });
   try {
     await step(page, node, 'node-restart', async () => {
@@ -89,5 +90,17 @@ test('the node restarted on the same port and data dir: live again, trades still
     });
   } finally {
     await page.context().close();
+  }
+  // a page opened after the restart shows the trades from before it too (the node refills its
+  // tape from the stored batches)
+  const fresh = await newPage(browser, { viewport: DESKTOP });
+  try {
+    await step(fresh, node, 'tape-after-restart', async () => {
+      await openApp(fresh, node, '/');
+      await selectMarket(fresh);
+      for (const price of ['3001', '3003', '3005']) await waitForRow(fresh, 'trades', 'trade-row', price, { what: `the trade at ${price} in a page opened after the restart` });
+    });
+  } finally {
+    await fresh.context().close();
   }
 });

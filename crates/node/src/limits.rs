@@ -52,6 +52,10 @@ pub const WAIT_FOR_BLOCK_MAX: Duration = Duration::from_secs(30);
 pub const VIEW_ROWS_MAX: usize = 1_000;
 /// Recent trades kept per market for `GET /v1/markets/{market}/trades`.
 pub const RECENT_TRADES_MAX: usize = 1_000;
+/// Newest trading batches, and newest EVM batches, a restarting node reads back to refill its
+/// markets' recent trades: bounded start-up work; a market with no trade in that window starts
+/// with an empty tape (its candles and the account histories are durable regardless).
+pub const RECENT_TRADES_RESTORE_BATCHES: usize = 4_096;
 /// Rows `GET /v1/accounts/{address}/trades` and `/orders` answer without a `limit`.
 pub const ACCOUNT_HISTORY_DEFAULT: usize = 100;
 /// Most rows one account-history request answers (~500 bytes of JSON each, one range scan).

@@ -186,6 +186,11 @@ impl Node {
         }
         let mut chain = ChainState::new(full, loaded.last_block, loaded.counters, &genesis);
         chain.dirty_since_snapshot = loaded.dirty.len();
+        // The markets' recent trades live in memory: refill them from the newest stored batches,
+        // so a restarted node's tape is what it was.
+        for (market, trade) in store.recent_trades(crate::limits::RECENT_TRADES_RESTORE_BATCHES)? {
+            chain.push_trades(market, [trade]);
+        }
         let mut pending_nonces = HashMap::new();
         let mut next_seq = loaded.counters.last_executed_seq + 1;
         let mut lamport = 0;

@@ -10,10 +10,11 @@ use crate::candles::{candle_key, key_bucket_start_s, Candle, CandleUpdates, Inte
 use crate::history::{
     account_range, order_ref_key, AccountFill, HistoryUpdates, OrderEvent, OrderRow, FILL_KEY_LEN, ORDER_KEY_LEN,
 };
-use crate::records::AdmissionEntry;
+use crate::records::{AdmissionEntry, TradeRecord};
 use crate::stored::{StoredBatch, STORE_FORMAT_VERSION};
 use crate::stored_evm::{
-    decode_block_logs, encode_block_logs, BlockLog, PendingEvmTx, StoredEvmBatch, StoredEvmBlock, StoredEvmTx,
+    decode_block_logs, encode_block_logs, BlockLog, EvmBatchFacts, PendingEvmTx, StoredEvmBatch, StoredEvmBlock,
+    StoredEvmTx,
 };
 use crate::stored_funding::{DepositRow, StoredFundingBatch, WithdrawalRow};
 use alloy_primitives::{Address, B256};
@@ -887,6 +888,57 @@ impl Store {
             })
         };
         rows.into_iter().map(decode).collect()
+    }
+
+    /// The trades of the newest `batches` trading batches and of the system batches among the
+    /// newest `batches` EVM batches, oldest first, each with its market: what a restarting node refills its
+    /// in-memory recent trades from (`GET /v1/markets/{market}/trades` reads those).
+    pub fn recent_trades(&self, batches: usize) -> Result<Vec<(B256, TradeRecord)>, StoreError> {
+        let (trading, system) = {
+            let txn = self.db.begin_read().map_err(db_error)?;
+            let table = txn.open_table(BATCHES).map_err(db_error)?;
+            let mut trading = Vec::new();
+            for entry in table.iter().map_err(db_error)?.rev().take(batches) {
+                let (seq, bytes) = entry.map_err(db_error)?;
+                trading.push(decode_batch(seq.value(), bytes.value())?);
+            }
+            let table = txn.open_table(EVM_BATCHES).map_err(db_error)?;
+            let mut system = Vec::new();
+            for entry in table.iter().map_err(db_error)?.rev().take(batches) {
+                let (seq, bytes) = entry.map_err(db_error)?;
+                let batch =
+                    StoredEvmBatch::decode(bytes.value()).map_err(|e| corrupt("evm_batches", seq.value(), e))?;
+                if matches!(batch.facts, EvmBatchFacts::System { .. }) {
+                    system.push(batch);
+                }
+            }
+            (trading, system)
+        };
+        // A trade's time is its block's header timestamp; a batch's block is read once.
+        let mut times: BTreeMap<u64, u64> = BTreeMap::new();
+        let mut time_of = |height: u64| -> Result<u64, StoreError> {
+            if let Some(time) = times.get(&height) {
+                return Ok(*time);
+            }
+            let header = self.block(height)?.ok_or_else(|| StoreError::Corrupt {
+                table: "blocks",
+                key: height.to_string(),
+                reason: "a stored batch's block is missing".into(),
+            })?;
+            times.insert(height, header.timestamp_ms);
+            Ok(header.timestamp_ms)
+        };
+        let mut by_seq: BTreeMap<u64, Vec<(B256, TradeRecord)>> = BTreeMap::new();
+        for batch in &trading {
+            let records = batch.trade_records(time_of(batch.block_height)?);
+            by_seq.insert(batch.batch_seq, records.into_iter().map(|t| (batch.market_id, t)).collect());
+        }
+        for batch in &system {
+            let EvmBatchFacts::System { trades, .. } = &batch.facts else { continue };
+            let records = batch.trade_records(time_of(batch.block_height)?);
+            by_seq.insert(batch.batch_seq, trades.iter().map(|t| t.market_id).zip(records).collect());
+        }
+        Ok(by_seq.into_values().flatten().collect())
     }
 
     /// The last `limit` rows of `account` in a table keyed by account first (`N`-byte keys).

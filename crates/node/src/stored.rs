@@ -139,6 +139,12 @@ impl StoredBatch {
         Ok(Self { batch_seq, block_height, market_id, public_inputs, prev_root, new_root, messages, trades })
     }
 
+    /// The batch's trades as the API shows them, its block having the header timestamp `timestamp_ms`.
+    pub fn trade_records(&self, timestamp_ms: u64) -> Vec<TradeRecord> {
+        let block = BlockTime { height: self.block_height, timestamp_ms };
+        self.trades.iter().map(|(index, trade)| TradeRecord::new(self.batch_seq, *index, block, trade)).collect()
+    }
+
     /// The API's view of the batch, whose block has the header timestamp `timestamp_ms`.
     pub fn to_record(&self, timestamp_ms: u64) -> BatchRecord {
         let mut first_trade = 0;
@@ -152,9 +158,7 @@ impl StoredBatch {
                 record
             })
             .collect();
-        let block = BlockTime { height: self.block_height, timestamp_ms };
-        let trades =
-            self.trades.iter().map(|(index, trade)| TradeRecord::new(self.batch_seq, *index, block, trade)).collect();
+        let trades = self.trade_records(timestamp_ms);
         BatchRecord {
             batch_seq: self.batch_seq,
             block_height: self.block_height,

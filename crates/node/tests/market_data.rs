@@ -229,6 +229,12 @@ async fn candles_are_exact_per_interval_and_survive_a_restart() {
     }
     let (status, body) = get(&client, &url, "/v1/markets/DOGE-USDC/candles?interval=1m").await;
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_market")));
+    let tape = |market: &'static str| {
+        let (client, url) = (client.clone(), url.clone());
+        async move { ok(&client, &url, &format!("/v1/markets/{market}/trades?limit=1000")).await }
+    };
+    let (weth_tape, wbtc_tape) = (tape("WETH-USDC").await, tape("WBTC-USDC").await);
+    assert_eq!((weth_tape.as_array().unwrap().len(), wbtc_tape.as_array().unwrap().len()), (6, 1));
     let _ = stop.send(());
     server.await.unwrap();
     drop(client);
@@ -248,6 +254,14 @@ async fn candles_are_exact_per_interval_and_survive_a_restart() {
     let hours = ok(&client, &url, &path("1h")).await;
     assert_eq!(shape(&hours), vec![hour[0].clone(), candle(T0_S + 3_600, ["2980", "2990", "2980", "2990"], "4", 2)]);
     assert_eq!(hours[1]["quoteVolume"], "11950", "2980 + 3 × 2990 USDC");
+    // The tapes are read back from the stored batches: the same trades, the new one on top.
+    let weth_after = ok(&client, &url, "/v1/markets/WETH-USDC/trades?limit=1000").await;
+    assert_eq!(weth_after.as_array().unwrap()[1..], weth_tape.as_array().unwrap()[..]);
+    assert_eq!(
+        (weth_after[0]["tick"].as_i64(), weth_after[0]["qty"].as_str()),
+        (Some(299_000), Some("3000000000000000000"))
+    );
+    assert_eq!(ok(&client, &url, "/v1/markets/WBTC-USDC/trades").await, wbtc_tape);
     let _ = stop.send(());
     server.await.unwrap();
 }
